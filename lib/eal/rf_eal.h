@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The environment: parses the EAL options every ringfwd binary shares, then
+ * brings up time, logging, memory and lcores.
+ *
+ *   -l, --lcores LIST     lcores to use, "0-3,5"            (default: the first two CPUs this
+ *                                                           process may use, 0 and 1 normally)
+ *   --main-lcore N        the lcore that runs main()       (default: first in the list)
+ *   -m MB                 memory to reserve at start-up     (default: 256)
+ *   --no-huge             plain memfd, 4 KB pages
+ *   --huge-dir DIR        the hugetlbfs mount to use
+ *   --file-prefix NAME    names our memory files            (default: "rf")
+ *   --iova-mode va|pa     how devices address our memory    (default: va)
+ *   --vdev DEVARGS        a virtual device, repeatable
+ *   --log-level LEVEL     err, warning, notice, info, debug (default: notice)
+ *   --no-pci              accepted for testpmd compatibility (there is no PCI bus yet)
+ */
+#ifndef RF_EAL_H
+#define RF_EAL_H
+
+#include <stdio.h>
+
+#include "rf_common.h"
+#include "rf_log.h"
+#include "rf_memseg.h"
+#include "rf_lcore.h"
+#include "rf_time.h"
+
+#define RF_EAL_MAX_VDEV 32
+
+struct rf_eal_config {
+	bool lcores[RF_MAX_LCORE];
+	unsigned main_lcore;
+	struct rf_mem_config mem;
+	const char *vdevs[RF_EAL_MAX_VDEV]; /* point into argv */
+	unsigned nb_vdevs;
+	enum rf_log_level log_level;        /* --log-level */
+};
+
+/*
+ * Parse EAL options from argv up to "--" (or the end), then initialise.
+ * Returns the number of arguments consumed (so the caller continues at
+ * argv[ret], which is "--" if there was one), or -errno. On error a message
+ * naming the option and its value has been logged. Unknown options are
+ * -EINVAL. May be called once per process.
+ */
+int rf_eal_init(int argc, char **argv);
+/* Parse only, no side effects: for --help and for tests. Same return as above. */
+int rf_eal_parse_args(int argc, char **argv, struct rf_eal_config *cfg);
+/* Undo rf_eal_init: stop workers, unmap memory. */
+void rf_eal_cleanup(void);
+const struct rf_eal_config *rf_eal_config_get(void);
+/* The EAL options, with their defaults, as --help text. */
+void rf_eal_usage(FILE *out);
+
+#endif /* RF_EAL_H */
