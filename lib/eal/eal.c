@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * EAL options and bring-up.
+ *
+ * The parser is a table, not getopt: getopt keeps global state (optind) that
+ * the application's own option parsing after "--" would inherit, and it
+ * permutes argv. Each table row names an option, says whether it takes a
+ * value, and gives the handler that checks and stores it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eal_private.h"
+#include "rf_eal.h"
+
+#define STR_(x)	       #x
+#define STR(x)	       STR_(x)
+#define EAL_DEFAULT_MB 256
+#define EAL_MAX_MB     4194304 /* 4 TB: far above any machine, far below overflow */
+
+struct eal_parse {
+	struct rf_eal_config *cfg;
+	bool lcores_given;
+	bool main_given;
+};
+
+struct eal_opt {
+	const char *name; /* long name, without "--"; NULL if none */
+	char short_name;  /* 0 if none */
+	const char *arg;  /* value placeholder for --help; NULL: takes no value */
+	const char *help;
+	/* Checks and stores val (NULL for a flag). On error logs one message, returns -EINVAL. */
+	int (*handle)(struct eal_parse *p, const struct eal_opt *o, const char *val);
+};
+
+static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool eal_up;		     /* (eal_lock) */
+static struct rf_eal_config eal_cfg; /* (eal_lock) valid while eal_up */
+
+/* "-l/--lcores", "-m", "--vdev": how the user may have spelled the option. */
+static const char *opt_spelling(const struct eal_opt *o, char *buf, size_t len)
+{
+	if (o->short_name != 0 && o->name != NULL)
+		snprintf(buf, len, "-%c/--%s", o->short_name, o->name);
+	else if (o->short_name != 0)
+		snprintf(buf, len, "-%c", o->short_name);
+	else
+		snprintf(buf, len, "--%s", o->name);
+	return buf;
+}
+
+static int bad_value(const struct eal_opt *o, const char *val, const char *expected)
+{
+	char name[48];
+
+	RF_LOG(ERR, EAL, "%s '%s': expected %s", opt_spelling(o, name, sizeof(name)), val,
+	       expected);
+	return -EINVAL;
+}
+
+/* A whole decimal number in [1, max]; no sign, no suffix, no spaces. */
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int opt_lcores(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	if (rf_lcore_parse_list(val, p->cfg->lcores, RF_MAX_LCORE) < 0)
+		return bad_value(o, val,
+				 "a CPU list like 0-3,5 (CPUs below " STR(RF_MAX_LCORE) ")");
+	p->lcores_given = true;
+	return 0;
+}
+
+static int opt_main_lcore(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	unsigned long v;
+
+	/* parse_uint rejects 0, which is a valid lcore here. */
+	if (strcmp(val, "0") == 0)
+		v = 0;
+	else if (parse_uint(val, RF_MAX_LCORE - 1, &v) != 0)
+		return bad_value(o, val, "a CPU number below " STR(RF_MAX_LCORE));
+	p->cfg->main_lcore = (unsigned)v;
+	p->main_given = true;
+	return 0;
+}
+
+static int opt_mem(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	unsigned long mb;
+
+	if (parse_uint(val, EAL_MAX_MB, &mb) != 0)
+		return bad_value(o, val, "megabytes, a whole number from 1 to " STR(EAL_MAX_MB));
+	p->cfg->mem.initial_len = (size_t)mb << 20;
+	return 0;
+}
+
+static int opt_no_huge(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	(void)o;
+	(void)val;
+	p->cfg->mem.no_huge = 1;
+	return 0;
+}
+
+static int opt_huge_dir(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	if (*val == '\0')
+		return bad_value(o, val, "the directory of a hugetlbfs mount");
+	p->cfg->mem.huge_dir = val;
+	return 0;
+}
+
+static int opt_file_prefix(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	/* It becomes part of file names: keep it one short path component. */
+	if (*val == '\0' || strchr(val, '/') != NULL || strlen(val) > 32)
+		return bad_value(o, val, "a name of 1 to 32 characters without '/'");
+	p->cfg->mem.prefix = val;
+	return 0;
+}
+
+static int opt_iova_mode(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	if (strcmp(val, "va") == 0)
+		p->cfg->mem.iova_mode = RF_IOVA_VA;
+	else if (strcmp(val, "pa") == 0)
+		p->cfg->mem.iova_mode = RF_IOVA_PA;
+	else
+		return bad_value(o, val, "va or pa");
+	return 0;
+}
+
+static int opt_vdev(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	if (*val == '\0')
+		return bad_value(o, val, "device arguments like net_virtio_user0,path=/tmp/sock");
+	if (p->cfg->nb_vdevs == RF_EAL_MAX_VDEV)
+		return bad_value(o, val, "at most " STR(RF_EAL_MAX_VDEV) " --vdev options");
+	p->cfg->vdevs[p->cfg->nb_vdevs++] = val;
+	return 0;
+}
+
+static int opt_log_level(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	if (rf_log_parse_level(val, &p->cfg->log_level) != 0)
+		return bad_value(o, val, "err, warning, notice, info, debug or 1..8");
+	return 0;
+}
+
+static int opt_ignored(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	(void)p;
+	(void)o;
+	(void)val;
+	return 0;
+}
+
+static const struct eal_opt eal_opts[] = {
+    {"lcores", 'l', "LIST", "lcores to use, e.g. 0-3,5 (default: the first two CPUs)", opt_lcores},
+    {"main-lcore", 0, "N", "the lcore that runs main() (default: first in the list)",
+     opt_main_lcore},
+    {NULL, 'm', "MB", "memory to reserve at start-up (default: " STR(EAL_DEFAULT_MB) ")", opt_mem},
+    {"no-huge", 0, NULL, "use a plain memfd with 4 KB pages", opt_no_huge},
+    {"huge-dir", 0, "DIR", "the hugetlbfs mount to use (default: the first mounted)", opt_huge_dir},
+    {"file-prefix", 0, "NAME", "names our memory files (default: rf)", opt_file_prefix},
+    {"iova-mode", 0, "va|pa", "how devices address our memory (default: va)", opt_iova_mode},
+    {"vdev", 0, "DEVARGS",
+     "add a virtual device, e.g. net_virtio_user0,path=SOCK "
+     "(repeatable)",
+     opt_vdev},
+    {"log-level", 0, "LEVEL", "err, warning, notice, info or debug (default: notice)",
+     opt_log_level},
+    {"no-pci", 0, NULL, "accepted for testpmd compatibility; there is no PCI bus yet", opt_ignored},
+};
+
+static const struct eal_opt *find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < RF_DIM(eal_opts); i++) {
+		const char *n = eal_opts[i].name;
+
+		if (n != NULL && strncmp(n, name, len) == 0 && n[len] == '\0')
+			return &eal_opts[i];
+	}
+	return NULL;
+}
+
+static const struct eal_opt *find_short(char c)
+{
+	for (size_t i = 0; i < RF_DIM(eal_opts); i++)
+		if (eal_opts[i].short_name == c)
+			return &eal_opts[i];
+	return NULL;
+}
+
+/* The first two CPUs we may run on: 0 and 1 on an unrestricted machine. */
+static void default_lcores(struct rf_eal_config *cfg)
+{
+	cpu_set_t allowed;
+	unsigned found = 0;
+
+	if (rf_eal_allowed_cpus(&allowed) != 0 || CPU_COUNT(&allowed) == 0) {
+		cfg->lcores[0] = true;
+		return;
+	}
+	for (unsigned i = 0; i < RF_MAX_LCORE && i < CPU_SETSIZE && found < 2; i++) {
+		if (CPU_ISSET(i, &allowed)) {
+			cfg->lcores[i] = true;
+			found++;
+		}
+	}
+	if (found == 0)
+		cfg->lcores[0] = true;
+}
+
+/*
+ * One argument (and maybe the next) at argv[*i]. "--name", "--name=value",
+ * "--name value", "-x", "-xvalue", "-x value". Advances *i past what it used.
+ */
+static int parse_one(struct eal_parse *p, int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i];
+	const struct eal_opt *o = NULL;
+	const char *val = NULL;
+	bool inline_val = false;
+
+	if (arg[0] == '-' && arg[1] == '-') {
+		const char *eq = strchr(arg + 2, '=');
+
+		o = find_long(arg + 2, eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2));
+		if (eq != NULL) {
+			val = eq + 1;
+			inline_val = true;
+		}
+	} else if (arg[0] == '-' && arg[1] != '\0') {
+		o = find_short(arg[1]);
+		if (arg[2] != '\0') {
+			val = arg + 2;
+			inline_val = true;
+		}
+	} else {
+		RF_LOG(ERR, EAL, "unexpected argument '%s' (application options go after --)", arg);
+		return -EINVAL;
+	}
+	if (o == NULL) {
+		RF_LOG(ERR, EAL, "unknown option '%s' (see --help)", arg);
+		return -EINVAL;
+	}
+	(*i)++;
+	if (o->arg == NULL) {
+		if (inline_val) {
+			RF_LOG(ERR, EAL, "--%s takes no value, got '%s'", o->name, arg);
+			return -EINVAL;
+		}
+		return o->handle(p, o, NULL);
+	}
+	if (!inline_val) {
+		if (*i >= argc || strcmp(argv[*i], "--") == 0) {
+			RF_LOG(ERR, EAL, "%s needs a value: %s", arg, o->arg);
+			return -EINVAL;
+		}
+		val = argv[(*i)++];
+	}
+	return o->handle(p, o, val);
+}
+
+int rf_eal_parse_args(int argc, char **argv, struct rf_eal_config *cfg)
+{
+	struct eal_parse p = {.cfg = cfg};
+	int i, ret;
+
+	if (cfg == NULL || argc < 0 || (argc > 0 && argv == NULL))
+		return -EINVAL;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem.prefix = "rf";
+	cfg->mem.iova_mode = RF_IOVA_VA;
+	cfg->log_level = RF_LOG_NOTICE;
+
+	/* argv[0] is the program name. */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0;) {
+		ret = parse_one(&p, argc, argv, &i);
+		if (ret != 0)
+			return ret;
+	}
+	if (argc == 0)
+		i = 0;
+
+	if (!p.lcores_given)
+		default_lcores(cfg);
+	if (!p.main_given) {
+		for (unsigned c = 0; c < RF_MAX_LCORE; c++) {
+			if (cfg->lcores[c]) {
+				cfg->main_lcore = c;
+				break;
+			}
+		}
+	} else if (!cfg->lcores[cfg->main_lcore]) {
+		RF_LOG(ERR, EAL, "--main-lcore %u is not in the lcore list", cfg->main_lcore);
+		return -EINVAL;
+	}
+	return i;
+}
+
+void rf_eal_usage(FILE *out)
+{
+	char opt[48];
+
+	fprintf(out, "EAL options (before --):\n");
+	for (size_t i = 0; i < RF_DIM(eal_opts); i++) {
+		const struct eal_opt *o = &eal_opts[i];
+
+		if (o->short_name != 0 && o->name != NULL)
+			snprintf(opt, sizeof(opt), "-%c, --%s %s", o->short_name, o->name,
+				 o->arg != NULL ? o->arg : "");
+		else if (o->short_name != 0)
+			snprintf(opt, sizeof(opt), "-%c %s", o->short_name, o->arg);
+		else
+			snprintf(opt, sizeof(opt), "    --%s %s", o->name,
+				 o->arg != NULL ? o->arg : "");
+		fprintf(out, "  %-28s %s\n", opt, o->help);
+	}
+}
+
+static const char *mem_kind_name(enum rf_mem_kind kind)
+{
+	switch (kind) {
+	case RF_MEM_HUGE_MEMFD:
+		return "2 MB hugepages (memfd)";
+	case RF_MEM_HUGETLBFS:
+		return "hugepages (hugetlbfs)";
+	case RF_MEM_PLAIN_MEMFD:
+		break;
+	}
+	return "4 KB pages";
+}
+
+static int first_seg(const struct rf_memseg *seg, void *arg)
+{
+	*(const struct rf_memseg **)arg = seg;
+	return 1;
+}
+
+static void log_summary(const struct rf_eal_config *cfg)
+{
+	const struct rf_memseg *seg = NULL;
+
+	rf_memseg_walk(first_seg, &seg);
+	RF_LOG(INFO, EAL, "%u lcores, main lcore %u; %zu MB of %s; iova %s; %u vdevs",
+	       rf_lcore_count(), cfg->main_lcore, seg != NULL ? seg->len >> 20 : 0,
+	       seg != NULL ? mem_kind_name(seg->kind) : "no memory",
+	       cfg->mem.iova_mode == RF_IOVA_VA ? "va" : "pa", cfg->nb_vdevs);
+}
+
+int rf_eal_init(int argc, char **argv)
+{
+	struct rf_eal_config cfg;
+	int consumed, ret;
+
+	pthread_mutex_lock(&eal_lock);
+	if (eal_up) {
+		RF_LOG(ERR, EAL, "rf_eal_init called twice");
+		ret = -EALREADY;
+		goto out;
+	}
+	consumed = rf_eal_parse_args(argc, argv, &cfg);
+	if (consumed < 0) {
+		ret = consumed;
+		goto out;
+	}
+	rf_log_set_level(cfg.log_level);
+	ret = rf_time_init();
+	if (ret != 0)
+		goto out;
+	ret = rf_heap_init(&cfg.mem);
+	if (ret != 0) {
+		RF_LOG(ERR, EAL, "cannot reserve %zu MB: %s",
+		       cfg.mem.initial_len != 0 ? cfg.mem.initial_len >> 20 : EAL_DEFAULT_MB,
+		       strerror(-ret));
+		goto out;
+	}
+	ret = rf_lcore_init(cfg.lcores, RF_MAX_LCORE, cfg.main_lcore);
+	if (ret != 0) {
+		rf_heap_fini();
+		goto out;
+	}
+	eal_cfg = cfg;
+	eal_up = true;
+	ret = consumed;
+	log_summary(&cfg);
+out:
+	pthread_mutex_unlock(&eal_lock);
+	return ret;
+}
+
+void rf_eal_cleanup(void)
+{
+	pthread_mutex_lock(&eal_lock);
+	if (eal_up) {
+		rf_lcore_fini();
+		rf_heap_fini();
+		eal_up = false;
+	}
+	pthread_mutex_unlock(&eal_lock);
+}
+
+const struct rf_eal_config *rf_eal_config_get(void)
+{
+	return eal_up ? &eal_cfg : NULL;
+}
