@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ringfwd: forward packets between ports, testpmd-style.
+ *
+ *   ringfwd [EAL options] -- [options]        (ringfwd --help lists them all)
+ *
+ * main() is the table of contents: options, environment, ports, run, report.
+ * Exit status: 0 after a clean stop, 2 for a bad option or value (told in one
+ * line before anything is set up, where the check allows), 1 when start-up
+ * fails.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "options.h"
+#include "rf_eal.h"
+#include "stats.h"
+#if RF_FWD_HAVE_SHELL
+#include "shell.h"
+#endif
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+static char err[512];
+
+/* --help / -h anywhere, before or after "--": answered before anything needs root. */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "ringfwd: %s\n", msg);
+	return EXIT_USAGE;
+}
+
+/*
+ * SIGINT and SIGTERM stay blocked in every thread (the lcores inherit the
+ * mask from the thread that creates them), and the main lcore takes them with
+ * sigtimedwait: no handler, no flag to race with. One that arrives during
+ * start-up waits, pending, until forwarding runs, then stops it at once.
+ */
+static void block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+/* After the stop, a second Ctrl-C ends a drain that hangs. */
+static void unblock_stop_signals(const sigset_t *set)
+{
+	pthread_sigmask(SIG_UNBLOCK, set, NULL);
+}
+
+/*
+ * The main lcore does not forward and does not spin: it sleeps in
+ * sigtimedwait until a stop signal, waking every --stats-period seconds to
+ * print a line per port.
+ */
+static int run_until_signal(struct rf_fwd_engine *e, const sigset_t *stop)
+{
+	unsigned period = e->opt->stats_period;
+	struct rf_fwd_snapshot prev, cur;
+	uint64_t next_ns = 0;
+	int sig;
+
+	if (period != 0) {
+		int a = rf_fwd_snapshot_init(&prev, e), b = rf_fwd_snapshot_init(&cur, e);
+
+		if (a != 0 || b != 0) {
+			/* No room for two snapshots: forward anyway, report only at the end. */
+			rf_fwd_snapshot_fini(&prev);
+			rf_fwd_snapshot_fini(&cur);
+			period = 0;
+		} else {
+			rf_fwd_snapshot_take(&prev, e);
+			rf_fwd_stats_print_header(stdout);
+			next_ns = rf_time_mono_ns() + (uint64_t)period * 1000000000u;
+		}
+	}
+	fflush(stdout);
+	for (;;) {
+		if (period == 0) {
+			sig = sigwaitinfo(stop, NULL);
+		} else {
+			uint64_t now = rf_time_mono_ns();
+
+			if (now >= next_ns) {
+				rf_fwd_snapshot_take(&cur, e);
+				rf_fwd_stats_print_period(stdout, e, &prev, &cur);
+				struct rf_fwd_snapshot t = prev;
+				prev = cur;
+				cur = t;
+				next_ns = now + (uint64_t)period * 1000000000u;
+				continue;
+			}
+			struct timespec ts = {.tv_sec = (time_t)((next_ns - now) / 1000000000u),
+					      .tv_nsec = (long)((next_ns - now) % 1000000000u)};
+			sig = sigtimedwait(stop, NULL, &ts);
+		}
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+	}
+	if (period != 0) {
+		rf_fwd_snapshot_fini(&prev);
+		rf_fwd_snapshot_fini(&cur);
+	}
+	printf("ringfwd: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return sig;
+}
+
+/* Start the lcores, sleep until a stop signal, stop them. 0 or -errno with err. */
+static int run_forwarding(struct rf_fwd_engine *e, const sigset_t *stop)
+{
+	int rc = rf_fwd_engine_start(e, err, sizeof(err));
+
+	if (rc != 0)
+		return rc;
+	run_until_signal(e, stop);
+	rf_fwd_engine_stop(e);
+	return 0;
+}
+
+#if RF_FWD_HAVE_SHELL
+static int run_shell(struct rf_fwd_engine *e)
+{
+	return rf_fwd_shell_run(e, err, sizeof(err));
+}
+#else
+/* Not reached: -i is refused with the options when there is no shell. */
+static int run_shell(struct rf_fwd_engine *e)
+{
+	(void)e;
+	snprintf(err, sizeof(err), "-i/--interactive: the interactive shell is not built yet");
+	return -ENOTSUP;
+}
+#endif
+
+/* Final numbers: snapshot while the ports exist, close them (every mbuf home), print. */
+static int report(struct rf_fwd_engine *e)
+{
+	struct rf_fwd_snapshot s;
+	int status = EXIT_OK;
+
+	if (rf_fwd_snapshot_init(&s, e) != 0) {
+		fprintf(stderr, "ringfwd: out of memory for the final statistics\n");
+		rf_fwd_engine_close(e);
+		return EXIT_FAIL;
+	}
+	rf_fwd_snapshot_take(&s, e);
+	unsigned leaked = rf_fwd_engine_close(e);
+	rf_fwd_stats_print_final(stdout, e, &s, leaked);
+	if (leaked != 0)
+		fprintf(stderr, "ringfwd: %u mbufs did not come back to their pool\n", leaked);
+	if (e->opt->stats_json != NULL &&
+	    rf_fwd_stats_write_json(e->opt->stats_json, e, &s, leaked, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ringfwd: %s\n", err);
+		status = EXIT_FAIL;
+	}
+	rf_fwd_snapshot_fini(&s);
+	return status;
+}
+
+/* Start-up failed after the EAL came up: give everything back, then exit. */
+static int fail_after_eal(struct rf_fwd_engine *e, int status)
+{
+	fprintf(stderr, "ringfwd: %s\n", err);
+	rf_fwd_engine_stop(e);
+	rf_fwd_engine_close(e);
+	rf_fwd_engine_free(e);
+	rf_eal_cleanup();
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct rf_eal_config eal;
+	static struct rf_fwd_options opt;
+	static struct rf_fwd_engine engine;
+	sigset_t stop;
+	int rc, status;
+
+	/* 1. Options: all checked before anything is set up. */
+	if (wants_help(argc, argv)) {
+		rf_fwd_options_usage(stdout);
+		return EXIT_OK;
+	}
+	int dashdash = rf_eal_parse_args(argc, argv, &eal);
+	if (dashdash < 0)
+		return EXIT_USAGE; /* the EAL said which option, in one line */
+	int app_first = dashdash < argc ? dashdash + 1 : argc;
+	if (rf_fwd_options_parse(argc - app_first, argv + app_first, &opt, err, sizeof(err)) != 0)
+		return usage_error(err);
+	if (rf_fwd_options_check_lcores(&opt, &eal, err, sizeof(err)) != 0)
+		return usage_error(err);
+#if !RF_FWD_HAVE_SHELL
+	if (opt.interactive)
+		return usage_error("-i/--interactive: the interactive shell is not built yet; "
+				   "run without -i and forwarding starts at once");
+#endif
+
+	/* 2. Environment: memory, lcores (they inherit the blocked stop signals). */
+	block_stop_signals(&stop);
+	rc = rf_eal_init(argc, argv);
+	if (rc < 0) {
+		fprintf(stderr, "ringfwd: EAL start-up failed: %s\n", strerror(-rc));
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+
+	/* 3. Ports: probe the --vdev devices, plan streams on lcores, start the ports. */
+	rc = rf_eth_dev_probe_eal_vdevs(err, sizeof(err));
+	if (rc < 0)
+		return fail_after_eal(&engine, rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL);
+	rc = rf_fwd_engine_plan(&engine, &opt, rf_eal_config_get(), err, sizeof(err));
+	if (rc != 0)
+		return fail_after_eal(&engine, rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL);
+	if (rf_fwd_engine_setup(&engine, err, sizeof(err)) != 0)
+		return fail_after_eal(&engine, EXIT_FAIL);
+
+	/* 4. Run: forward until SIGINT/SIGTERM (or the shell's quit). */
+	rc = opt.interactive ? run_shell(&engine) : run_forwarding(&engine, &stop);
+	if (rc != 0)
+		return fail_after_eal(&engine, EXIT_FAIL);
+	unblock_stop_signals(&stop);
+
+	/* 5. Report: final table, leaks, JSON. */
+	status = report(&engine);
+	rf_fwd_engine_free(&engine);
+	rf_eal_cleanup();
+	return status;
+}
