@@ -37,7 +37,7 @@ struct virtnet_stats {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t errors;       /* packets dropped for a bad header/length */
-	uint64_t nombuf;       /* RX: refill failed, TX: n/a */
+	uint64_t nombuf;       /* RX: mbufs a refill could not get (again at each retry), TX: n/a */
 	uint64_t ring_full;    /* TX: packets refused for lack of descriptors */
 	uint64_t kicks;
 	/* device violations (each also marks the queue broken) */
