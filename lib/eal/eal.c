@@ -80,9 +80,9 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 static int opt_lcores(struct eal_parse *p, const struct eal_opt *o, const char *val)
 {
-	if (rf_lcore_parse_list(val, p->cfg->lcores, RF_MAX_LCORE) < 0)
-		return bad_value(o, val,
-				 "a CPU list like 0-3,5 (CPUs below " STR(RF_MAX_LCORE) ")");
+	if (rf_lcore_parse_map(val, p->cfg->lcores, p->cfg->lcore_cpu, RF_MAX_LCORE) < 0)
+		return bad_value(
+		    o, val, "a list like 0-3,5 or 0@0,1-2@1 (lcores below " STR(RF_MAX_LCORE) ")");
 	p->lcores_given = true;
 	return 0;
 }
@@ -173,7 +173,9 @@ static int opt_ignored(struct eal_parse *p, const struct eal_opt *o, const char 
 }
 
 static const struct eal_opt eal_opts[] = {
-    {"lcores", 'l', "LIST", "lcores to use, e.g. 0-3,5 (default: the first two CPUs)", opt_lcores},
+    {"lcores", 'l', "LIST",
+     "lcores to use, e.g. 0-3,5; L@CPU pins lcore L to CPU (default: the first two CPUs)",
+     opt_lcores},
     {"main-lcore", 0, "N", "the lcore that runs main() (default: first in the list)",
      opt_main_lcore},
     {NULL, 'm', "MB", "memory to reserve at start-up (default: " STR(EAL_DEFAULT_MB) ")", opt_mem},
@@ -288,6 +290,8 @@ int rf_eal_parse_args(int argc, char **argv, struct rf_eal_config *cfg)
 	if (cfg == NULL || argc < 0 || (argc > 0 && argv == NULL))
 		return -EINVAL;
 	memset(cfg, 0, sizeof(*cfg));
+	for (unsigned c = 0; c < RF_MAX_LCORE; c++)
+		cfg->lcore_cpu[c] = c;
 	cfg->mem.prefix = "rf";
 	cfg->mem.iova_mode = RF_IOVA_VA;
 	cfg->log_level = RF_LOG_NOTICE;
@@ -394,7 +398,7 @@ int rf_eal_init(int argc, char **argv)
 		       strerror(-ret));
 		goto out;
 	}
-	ret = rf_lcore_init(cfg.lcores, RF_MAX_LCORE, cfg.main_lcore);
+	ret = rf_lcore_init_map(cfg.lcores, cfg.lcore_cpu, RF_MAX_LCORE, cfg.main_lcore);
 	if (ret != 0) {
 		rf_heap_fini();
 		goto out;

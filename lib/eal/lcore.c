@@ -42,6 +42,8 @@ struct lcore {
 
 static struct lcore lcores[RF_MAX_LCORE];
 static unsigned main_lcore;
+/* The CPU each lcore is pinned to: the lcore id itself unless "L@CPU" said otherwise. */
+static unsigned lcore_cpu[RF_MAX_LCORE];
 static unsigned nb_lcores;
 static bool lcores_up;
 /* The caller's affinity before rf_lcore_init pinned it; restored by fini. */
@@ -67,13 +69,16 @@ static int parse_cpu(const char **s, unsigned max, unsigned *out)
 	return 0;
 }
 
-int rf_lcore_parse_list(const char *s, bool *set, unsigned max)
+int rf_lcore_parse_map(const char *s, bool *set, unsigned *cpu, unsigned max)
 {
-	unsigned lo, hi, count = 0;
+	unsigned lo, hi, at, count = 0;
 
 	if (s == NULL || set == NULL || *s == '\0')
 		return -EINVAL;
 	memset(set, 0, max * sizeof(*set));
+	if (cpu != NULL)
+		for (unsigned i = 0; i < max; i++)
+			cpu[i] = i;
 	for (;;) {
 		if (parse_cpu(&s, max, &lo) != 0)
 			return -EINVAL;
@@ -83,9 +88,18 @@ int rf_lcore_parse_list(const char *s, bool *set, unsigned max)
 			if (parse_cpu(&s, max, &hi) != 0 || hi < lo)
 				return -EINVAL;
 		}
+		/* "L@CPU" (DPDK's --lcores form): these lcores run on that CPU. */
+		at = UINT32_MAX;
+		if (*s == '@') {
+			s++;
+			if (cpu == NULL || parse_cpu(&s, CPU_SETSIZE, &at) != 0)
+				return -EINVAL;
+		}
 		for (unsigned i = lo; i <= hi; i++) {
 			count += !set[i];
 			set[i] = true;
+			if (cpu != NULL)
+				cpu[i] = at != UINT32_MAX ? at : i;
 		}
 		if (*s == '\0')
 			return (int)count;
@@ -93,6 +107,11 @@ int rf_lcore_parse_list(const char *s, bool *set, unsigned max)
 			return -EINVAL;
 		s++;
 	}
+}
+
+int rf_lcore_parse_list(const char *s, bool *set, unsigned max)
+{
+	return rf_lcore_parse_map(s, set, NULL, max);
 }
 
 int rf_eal_allowed_cpus(cpu_set_t *set)
@@ -144,7 +163,7 @@ static int lcore_start(unsigned id)
 	pthread_mutex_init(&lc->lock, NULL);
 	pthread_cond_init(&lc->cond, NULL);
 	CPU_ZERO(&cpu);
-	CPU_SET(id, &cpu);
+	CPU_SET(lcore_cpu[id], &cpu);
 	/* Pinned from its first instruction, so its stack is first-touched on its own node. */
 	pthread_attr_init(&attr);
 	ret = pthread_attr_setaffinity_np(&attr, sizeof(cpu), &cpu);
@@ -152,8 +171,8 @@ static int lcore_start(unsigned id)
 		ret = pthread_create(&lc->thread, &attr, lcore_worker, lc);
 	pthread_attr_destroy(&attr);
 	if (ret != 0) {
-		RF_LOG(ERR, EAL, "lcore %u: cannot start a thread pinned to CPU %u: %s", id, id,
-		       strerror(ret));
+		RF_LOG(ERR, EAL, "lcore %u: cannot start a thread pinned to CPU %u: %s", id,
+		       lcore_cpu[id], strerror(ret));
 		pthread_cond_destroy(&lc->cond);
 		pthread_mutex_destroy(&lc->lock);
 		return -ret;
@@ -210,7 +229,8 @@ static void format_cpus(const cpu_set_t *set, char *buf, size_t len)
 }
 
 /* Checks the list against the CPUs we may use; logs the first bad one. */
-static int lcore_check(const bool *set, unsigned max, unsigned main_id, const cpu_set_t *allowed)
+static int lcore_check(const bool *set, const unsigned *cpu, unsigned max, unsigned main_id,
+		       const cpu_set_t *allowed)
 {
 	if (main_id >= max || !set[main_id]) {
 		RF_LOG(ERR, EAL, "main lcore %u is not in the lcore list", main_id);
@@ -224,14 +244,14 @@ static int lcore_check(const bool *set, unsigned max, unsigned main_id, const cp
 			       RF_MAX_LCORE);
 			return -EINVAL;
 		}
-		if (!CPU_ISSET(i, allowed)) {
+		if (cpu[i] >= CPU_SETSIZE || !CPU_ISSET(cpu[i], allowed)) {
 			char cpus[128];
 
 			format_cpus(allowed, cpus, sizeof(cpus));
 			RF_LOG(ERR, EAL,
 			       "lcore %u: CPU %u is not online or not in this process's affinity; "
 			       "usable CPUs: %s",
-			       i, i, cpus);
+			       i, cpu[i], cpus);
 			return -EINVAL;
 		}
 	}
@@ -240,25 +260,39 @@ static int lcore_check(const bool *set, unsigned max, unsigned main_id, const cp
 
 int rf_lcore_init(const bool *set, unsigned max, unsigned main_id)
 {
+	return rf_lcore_init_map(set, NULL, max, main_id);
+}
+
+int rf_lcore_init_map(const bool *set, const unsigned *cpu_of, unsigned max, unsigned main_id)
+{
+	unsigned identity[RF_MAX_LCORE];
 	cpu_set_t cpu;
 	int ret;
 
-	if (set == NULL)
+	if (set == NULL || max > RF_MAX_LCORE)
 		return -EINVAL;
+	if (cpu_of == NULL) {
+		for (unsigned i = 0; i < max; i++)
+			identity[i] = i;
+		cpu_of = identity;
+	}
 	if (lcores_up)
 		return -EALREADY;
 	ret = rf_eal_allowed_cpus(&saved_affinity);
 	if (ret != 0)
 		return ret;
-	ret = lcore_check(set, max, main_id, &saved_affinity);
+	ret = lcore_check(set, cpu_of, max, main_id, &saved_affinity);
 	if (ret != 0)
 		return ret;
+	for (unsigned i = 0; i < max; i++)
+		lcore_cpu[i] = cpu_of[i];
 
 	CPU_ZERO(&cpu);
-	CPU_SET(main_id, &cpu);
+	CPU_SET(lcore_cpu[main_id], &cpu);
 	ret = pthread_setaffinity_np(pthread_self(), sizeof(cpu), &cpu);
 	if (ret != 0) {
-		RF_LOG(ERR, EAL, "cannot pin the main lcore to CPU %u: %s", main_id, strerror(ret));
+		RF_LOG(ERR, EAL, "cannot pin the main lcore to CPU %u: %s", lcore_cpu[main_id],
+		       strerror(ret));
 		return -ret;
 	}
 	main_lcore = main_id;
@@ -269,7 +303,7 @@ int rf_lcore_init(const bool *set, unsigned max, unsigned main_id)
 		if (!set[i])
 			continue;
 		lcores[i].enabled = true;
-		lcores[i].socket = cpu_socket(i);
+		lcores[i].socket = cpu_socket(lcore_cpu[i]);
 		nb_lcores++;
 		if (i != main_id && (ret = lcore_start(i)) != 0) {
 			rf_lcore_fini();

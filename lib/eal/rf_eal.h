@@ -30,11 +30,12 @@
 
 struct rf_eal_config {
 	bool lcores[RF_MAX_LCORE];
+	unsigned lcore_cpu[RF_MAX_LCORE]; /* CPU of each lcore (-l "1@0" form); default: itself */
 	unsigned main_lcore;
 	struct rf_mem_config mem;
 	const char *vdevs[RF_EAL_MAX_VDEV]; /* point into argv */
 	unsigned nb_vdevs;
-	enum rf_log_level log_level;        /* --log-level */
+	enum rf_log_level log_level; /* --log-level */
 };
 
 /*

@@ -21,6 +21,13 @@ typedef int (*rf_lcore_fn)(void *arg);
  * (empty, bad range, reversed range, a number >= max, trailing garbage).
  */
 int rf_lcore_parse_list(const char *s, bool *set, unsigned max);
+/*
+ * The same list, where an element may also say which CPU its lcores run on,
+ * as DPDK's --lcores does: "0@0,1-2@1" is lcore 0 on CPU 0 and lcores 1 and 2
+ * both on CPU 1 (useful for functional tests with more lcores than CPUs).
+ * cpu[i] is set for every i < max (i itself where no "@" applies).
+ */
+int rf_lcore_parse_map(const char *s, bool *set, unsigned *cpu, unsigned max);
 
 /*
  * Create and pin one worker thread per listed lcore other than main_lcore, and
@@ -28,6 +35,8 @@ int rf_lcore_parse_list(const char *s, bool *set, unsigned max);
  * not in the list or a CPU does not exist on this machine).
  */
 int rf_lcore_init(const bool *set, unsigned max, unsigned main_lcore);
+/* As rf_lcore_init, with lcore i pinned to CPU cpu_of[i] (NULL: CPU i). */
+int rf_lcore_init_map(const bool *set, const unsigned *cpu_of, unsigned max, unsigned main_lcore);
 void rf_lcore_fini(void);
 
 /* The calling thread's lcore id, or RF_LCORE_ID_ANY for a thread the EAL did not make. */
@@ -40,7 +49,7 @@ unsigned rf_lcore_next(unsigned i, bool skip_main);
 int rf_lcore_to_socket(unsigned lcore);
 
 #define RF_LCORE_FOREACH_WORKER(i)                                                                 \
-	for ((i) = rf_lcore_next(UINT32_MAX, true); (i) < RF_MAX_LCORE;                           \
+	for ((i) = rf_lcore_next(UINT32_MAX, true); (i) < RF_MAX_LCORE;                            \
 	     (i) = rf_lcore_next((i), true))
 
 /* Run fn(arg) on a waiting worker. 0, -EBUSY if it is running something, -EINVAL. */

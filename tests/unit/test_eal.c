@@ -72,6 +72,30 @@ static void test_parse_list_bad(void **state)
 	}
 }
 
+static void test_parse_map(void **state)
+{
+	bool set[16];
+	unsigned cpu[16];
+
+	(void)state;
+	/* DPDK's --lcores form: lcore 0 on CPU 0, lcores 1-2 on CPU 1, lcore 5 on CPU 5. */
+	assert_int_equal(rf_lcore_parse_map("0@0,1-2@1,5", set, cpu, 16), 4);
+	assert_true(set[0] && set[1] && set[2] && set[5]);
+	assert_false(set[3]);
+	assert_int_equal(cpu[0], 0);
+	assert_int_equal(cpu[1], 1);
+	assert_int_equal(cpu[2], 1);
+	assert_int_equal(cpu[5], 5);
+	assert_int_equal(cpu[7], 7); /* unlisted lcores keep their own number */
+
+	assert_int_equal(rf_lcore_parse_map("3@", set, cpu, 16), -EINVAL);
+	assert_int_equal(rf_lcore_parse_map("@1", set, cpu, 16), -EINVAL);
+	assert_int_equal(rf_lcore_parse_map("1@x", set, cpu, 16), -EINVAL);
+	assert_int_equal(rf_lcore_parse_map("1@1@1", set, cpu, 16), -EINVAL);
+	/* The plain list has no CPU map to fill, so '@' is an error there. */
+	assert_int_equal(rf_lcore_parse_list("1@1", set, 16), -EINVAL);
+}
+
 /* ---- rf_eal_parse_args ---- */
 
 static int parse(struct rf_eal_config *cfg, int argc, const char **argv)
@@ -622,6 +646,35 @@ static void test_lcore_launch(void **state)
 	assert_int_equal(rf_lcore_count(), 0);
 }
 
+/* Two lcores pinned to one CPU with the "L@CPU" map: each runs there. */
+static void test_lcore_map_shared_cpu(void **state)
+{
+	bool set[RF_MAX_LCORE] = {[0] = true, [1] = true, [2] = true};
+	unsigned cpu_of[RF_MAX_LCORE];
+	struct worker_report r1 = {.cpu = -1}, r2 = {.cpu = -1};
+
+	(void)state;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();
+	for (unsigned i = 0; i < RF_MAX_LCORE; i++)
+		cpu_of[i] = i;
+	cpu_of[2] = 1;
+	cpu_of[0] = 1; /* the main lcore need not be on CPU 0 either */
+	assert_int_equal(rf_lcore_init_map(set, cpu_of, RF_MAX_LCORE, 0), 0);
+	assert_int_equal(sched_getcpu(), 1);
+	assert_int_equal(rf_lcore_count(), 3);
+	assert_int_equal(rf_lcore_launch(1, report_fn, &r1), 0);
+	assert_int_equal(rf_lcore_launch(2, report_fn, &r2), 0);
+	atomic_store_explicit(&r1.go, 1, memory_order_release);
+	atomic_store_explicit(&r2.go, 1, memory_order_release);
+	assert_int_equal(rf_lcore_wait(1), 1001);
+	assert_int_equal(rf_lcore_wait(2), 1001);
+	assert_int_equal(r1.lcore, 1);
+	assert_int_equal(r2.lcore, 2);
+	assert_int_equal(r2.cpu, 1);
+	rf_lcore_fini();
+}
+
 static void test_lcore_bad_cpu(void **state)
 {
 	bool set[RF_MAX_LCORE] = {[0] = true};
@@ -718,6 +771,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_list_good),
 	    cmocka_unit_test(test_parse_list_bad),
+	    cmocka_unit_test(test_parse_map),
 	    cmocka_unit_test(test_args_good),
 	    cmocka_unit_test(test_args_defaults),
 	    cmocka_unit_test(test_args_bad),
@@ -734,6 +788,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_heap_foreign_free, heap_setup, heap_teardown),
 	    cmocka_unit_test_setup_teardown(test_heap_threads, heap_setup, heap_teardown),
 	    cmocka_unit_test(test_lcore_launch),
+	    cmocka_unit_test(test_lcore_map_shared_cpu),
 	    cmocka_unit_test(test_lcore_bad_cpu),
 	    cmocka_unit_test(test_time),
 	    cmocka_unit_test(test_eal_init_twice),
