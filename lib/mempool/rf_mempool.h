@@ -101,10 +101,12 @@ void rf_mempool_cache_flush(struct rf_mempool_cache *cache, struct rf_mempool *m
  * static inline void rf_mempool_put(struct rf_mempool *mp, void *obj);
  *   (these three use rf_mempool_default_cache(mp, rf_lcore_id()))
  *
- * The cache is a stack: the objects put last are taken first, while they are
- * still warm in this core's data cache. The ring behind it is multi-producer,
- * multi-consumer, and its capacity is the pool size, so a put to it never
- * fails. Requests larger than the cache bypass it.
+ * The cache is a stack: a get takes the n objects on top, the ones put last,
+ * while they are still warm in this core's data cache (copied in stack order,
+ * which lets the copy be a plain vectorised block move). The ring behind it
+ * is multi-producer, multi-consumer, and its capacity is the pool size, so a
+ * put to it never fails. Requests larger than the cache bypass it. A cache
+ * serves one pool at a time: flush it before using it with another.
  */
 static inline void rf_mempool_generic_put(struct rf_mempool *mp, void *const *objs, unsigned n,
 					  struct rf_mempool_cache *cache)
@@ -123,7 +125,7 @@ static inline void rf_mempool_generic_put(struct rf_mempool *mp, void *const *ob
 		rf_ring_mp_enqueue_bulk(mp->ring, &cache->objs[keep], cache->len - keep, NULL);
 		cache->len = keep;
 	}
-	memcpy(&cache->objs[cache->len], objs, n * sizeof(void *));
+	rf_ring_copy_ptrs(&cache->objs[cache->len], objs, n);
 	cache->len += n;
 }
 
@@ -149,9 +151,8 @@ static inline int rf_mempool_generic_get(struct rf_mempool *mp, void **objs, uns
 		}
 		cache->len += want;
 	}
-	for (unsigned i = 0; i < n; i++)
-		objs[i] = cache->objs[cache->len - 1 - i];
 	cache->len -= n;
+	rf_ring_copy_ptrs(objs, &cache->objs[cache->len], n);
 	return 0;
 }
 
