@@ -21,7 +21,7 @@ count() {
 	fail=$(awk '/^Fail:/ {print $2}' "$log")
 	skip=$(awk '/^Skipped:/ {print $2}' "$log")
 	to=$(awk '/^Timeout:/ {print $2}' "$log")
-	xpass=$(awk '/^Unexpected Pass:/ {print $2}' "$log")
+	xpass=$(awk '/^Unexpected Pass:/ {print $3}' "$log")
 	passed=$((passed + ${ok:-0}))
 	failed=$((failed + ${fail:-0} + ${to:-0} + ${xpass:-0}))
 	skipped=$((skipped + ${skip:-0}))
