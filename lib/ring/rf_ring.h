@@ -36,7 +36,11 @@
  * threads share the side, a plain store when one thread owns it), then copies
  * the pointers, then moves its side's tail to publish them to the other side.
  * With several producers the tails are published in reservation order: each
- * waits until prod.tail reaches the head it started from.
+ * waits until prod.tail reaches the head it started from. So, like DPDK's
+ * default ring mode, the multi-thread paths are not preemption-safe: a thread
+ * descheduled between its reservation and its publication stalls every later
+ * thread of its side until it runs again. Run them on pinned lcores, one
+ * thread per core.
  *
  * Index arithmetic. The four indexes are free-running uint32_t counters: they
  * are never masked when stored, only when used to address a slot

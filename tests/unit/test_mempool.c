@@ -4,10 +4,12 @@
  * obj_iter, single and bulk get/put with and without caches, exhaustion, the
  * cache refill and spill rules, caller-owned caches, counters and dump.
  *
- * The EAL runs with --no-huge (a plain memfd heap) on lcore 0, so the test
+ * The EAL runs with --no-huge (a plain memfd heap) on one lcore (the first CPU
+ * we may run on, so a taskset does not break it), so the test
  * needs no hugepages and the main thread has a per-lcore cache.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,11 +24,22 @@
 
 #define ELT 100 /* not a multiple of a cache line: stride must round it up */
 
+/* The lcore the EAL runs us on: the first CPU in our affinity mask. */
+static unsigned main_lcore;
+
 static int eal_setup(void **state)
 {
-	char *argv[] = {"test_mempool", "--no-huge",	 "-l",		 "0",		"-m",
+	char lcore[16];
+	char *argv[] = {"test_mempool", "--no-huge",	 "-l",		 lcore,		"-m",
 			"64",		"--file-prefix", "test_mempool", "--log-level", "err"};
+	cpu_set_t set;
 	(void)state;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return -1;
+	while (main_lcore < RF_MAX_LCORE && !CPU_ISSET(main_lcore, &set))
+		main_lcore++;
+	snprintf(lcore, sizeof(lcore), "%u", main_lcore);
 	return rf_eal_init((int)RF_DIM(argv), argv) < 0 ? -1 : 0;
 }
 
@@ -111,7 +124,7 @@ static void test_create_layout(void **state)
 		assert_int_equal(((unsigned char *)rf_mempool_get_priv(mp))[i], 0);
 	memset(rf_mempool_get_priv(mp), 0xab, 24);
 	/* A pool with cache_size 0 has no caches. */
-	assert_null(rf_mempool_default_cache(mp, 0));
+	assert_null(rf_mempool_default_cache(mp, main_lcore));
 	assert_at_rest(mp, 0);
 	assert_true(rf_mempool_full(mp));
 	rf_heap_stats(&alloc_after, &free_bytes);
@@ -320,9 +333,9 @@ static void test_per_lcore_cache(void **state)
 	(void)state;
 
 	assert_non_null(mp);
-	assert_int_equal(rf_lcore_id(), 0);
+	assert_int_equal(rf_lcore_id(), main_lcore);
 	c = my_cache(mp);
-	assert_ptr_equal(c, &mp->local_cache[0]);
+	assert_ptr_equal(c, &mp->local_cache[main_lcore]);
 	assert_int_equal(c->size, 32);
 	assert_int_equal(c->flushthresh, 48);
 	assert_int_equal(c->len, 0);
@@ -505,7 +518,7 @@ static void test_dump(void **state)
 {
 	struct rf_mempool *mp = rf_mempool_create("dumped", 128, ELT, 16, 0, NULL, NULL, -1);
 	void *obj = NULL;
-	char *buf = NULL;
+	char *buf = NULL, want[64];
 	size_t len = 0;
 	FILE *f;
 	(void)state;
@@ -521,7 +534,8 @@ static void test_dump(void **state)
 	assert_non_null(strstr(buf, "size=128"));
 	assert_non_null(strstr(buf, "avail=127"));
 	assert_non_null(strstr(buf, "in_use=1"));
-	assert_non_null(strstr(buf, "lcore 0: cache len=16"));
+	snprintf(want, sizeof(want), "lcore %u: cache len=16", main_lcore);
+	assert_non_null(strstr(buf, want));
 	free(buf);
 	rf_mempool_put(mp, obj);
 	rf_mempool_free(mp);

@@ -31,9 +31,6 @@
 
 #define MAX_THREADS 8
 #define BATCH_MAX   32
-#ifndef SCALE
-#define SCALE 1
-#endif
 
 struct stamp {
 	uint32_t producer;
@@ -278,25 +275,25 @@ static void run_stress(unsigned nb_prod, unsigned nb_cons, unsigned ring_flags, 
 static void test_mpmc(void **state)
 {
 	(void)state;
-	run_stress(4, 4, 0, 600000 / SCALE);
+	run_stress(4, 4, 0, 600000);
 }
 
 static void test_spsc(void **state)
 {
 	(void)state;
-	run_stress(1, 1, RF_RING_F_SP_ENQ | RF_RING_F_SC_DEQ, 400000 / SCALE);
+	run_stress(1, 1, RF_RING_F_SP_ENQ | RF_RING_F_SC_DEQ, 400000);
 }
 
 static void test_mpsc(void **state)
 {
 	(void)state;
-	run_stress(3, 1, RF_RING_F_SC_DEQ, 300000 / SCALE);
+	run_stress(3, 1, RF_RING_F_SC_DEQ, 300000);
 }
 
 static void test_spmc(void **state)
 {
 	(void)state;
-	run_stress(1, 3, RF_RING_F_SP_ENQ, 300000 / SCALE);
+	run_stress(1, 3, RF_RING_F_SP_ENQ, 300000);
 }
 
 int main(void)
