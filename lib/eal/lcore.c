@@ -49,7 +49,7 @@ static bool lcores_up;
 /* The caller's affinity before rf_lcore_init pinned it; restored by fini. */
 static cpu_set_t saved_affinity;
 
-static _Thread_local unsigned this_lcore = RF_LCORE_ID_ANY;
+_Thread_local unsigned rf_lcore_this_id = RF_LCORE_ID_ANY;
 
 /* Parses a decimal number below max at *s, advancing *s. */
 static int parse_cpu(const char **s, unsigned max, unsigned *out)
@@ -128,7 +128,7 @@ static void *lcore_worker(void *arg)
 {
 	struct lcore *lc = arg;
 
-	this_lcore = (unsigned)(lc - lcores);
+	rf_lcore_this_id = (unsigned)(lc - lcores);
 	pthread_mutex_lock(&lc->lock);
 	for (;;) {
 		while (lc->state != LCORE_RUNNING && !lc->stop)
@@ -296,7 +296,7 @@ int rf_lcore_init_map(const bool *set, const unsigned *cpu_of, unsigned max, uns
 		return -ret;
 	}
 	main_lcore = main_id;
-	this_lcore = main_id;
+	rf_lcore_this_id = main_id;
 	nb_lcores = 0;
 	lcores_up = true;
 	for (unsigned i = 0; i < max; i++) {
@@ -324,15 +324,10 @@ void rf_lcore_fini(void)
 	}
 	/* Give the caller back the CPUs it had, so a later init sees them all. */
 	pthread_setaffinity_np(pthread_self(), sizeof(saved_affinity), &saved_affinity);
-	this_lcore = RF_LCORE_ID_ANY;
+	rf_lcore_this_id = RF_LCORE_ID_ANY;
 	nb_lcores = 0;
 	main_lcore = 0;
 	lcores_up = false;
-}
-
-unsigned rf_lcore_id(void)
-{
-	return this_lcore;
 }
 
 unsigned rf_lcore_main(void)

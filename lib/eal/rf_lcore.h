@@ -39,8 +39,17 @@ int rf_lcore_init(const bool *set, unsigned max, unsigned main_lcore);
 int rf_lcore_init_map(const bool *set, const unsigned *cpu_of, unsigned max, unsigned main_lcore);
 void rf_lcore_fini(void);
 
-/* The calling thread's lcore id, or RF_LCORE_ID_ANY for a thread the EAL did not make. */
-unsigned rf_lcore_id(void);
+/* Set once per thread by the EAL; read through rf_lcore_id(). */
+extern _Thread_local unsigned rf_lcore_this_id;
+
+/*
+ * The calling thread's lcore id, or RF_LCORE_ID_ANY for a thread the EAL did
+ * not make. Inline: the mempool reads it on every get and put.
+ */
+static inline unsigned rf_lcore_id(void)
+{
+	return rf_lcore_this_id;
+}
 unsigned rf_lcore_main(void);
 unsigned rf_lcore_count(void); /* enabled lcores, main included */
 bool rf_lcore_is_enabled(unsigned lcore);
