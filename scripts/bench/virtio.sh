@@ -16,25 +16,14 @@
 # Environment: BENCH_RUNS (3), BENCH_WARMUP (2 s), BENCH_SECONDS (5 s),
 # BENCH_BUILD (build-bench).
 set -u
-# shellcheck source=scripts/lib/setup.sh
-. "$(dirname "$0")/../lib/setup.sh"
+# shellcheck source=scripts/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 runs=${BENCH_RUNS:-3}
 warmup=${BENCH_WARMUP:-2}
 window=${BENCH_SECONDS:-5}
 dir=${BENCH_BUILD:-$RF_ROOT/build-bench}
-lock=/tmp/ringfwd-cores.lock
-out=$(mktemp -d /tmp/virtio-bench.XXXXXX)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
-	sleep 1
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$out"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init virtio-bench
 
 command -v dpdk-testpmd >/dev/null || { rf_log "needs dpdk-testpmd (package dpdk-dev)"; exit 1; }
 [ "$(id -u)" = 0 ] || { rf_log "needs root"; exit 1; }
@@ -45,55 +34,6 @@ fi
 ninja -C "$dir" tests/integration/vdev_test >/dev/null || exit 1
 vdev_test=$dir/tests/integration/vdev_test
 
-# start NAME CMD...: in the background, output to $out/NAME.log
-start() {
-	local name=$1
-	shift
-	"$@" </dev/null >"$out/$name.log" 2>&1 &
-	pids+=($!)
-	eval "pid_$name=$!"
-}
-
-stop() {
-	local v="pid_$1" _
-	kill -INT "${!v}" 2>/dev/null
-	for _ in $(seq 1 50); do kill -0 "${!v}" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "${!v}" 2>/dev/null
-	wait "${!v}" 2>/dev/null
-}
-
-wait_for() { # FILE REGEX SECONDS
-	local _
-	for _ in $(seq 1 $(($3 * 10))); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	rf_log "'$2' did not appear in $1"
-	return 1
-}
-
-# The peer: net_vhost server, both lcores on core 0 (the main one only prints).
-peer_start() { # MODE
-	rm -f "$out/vhost.sock"
-	start peer dpdk-testpmd --lcores 0@0,1@0 --main-lcore 0 --no-huge -m 512 --no-pci \
-		--file-prefix="rfbench-peer-$$" --vdev "net_vhost0,iface=$out/vhost.sock,queues=1" -- \
-		--forward-mode="$1" --txpkts=64 --auto-start --stats-period 1 --nb-cores=1 \
-		--total-num-mbufs=16384
-	local _
-	for _ in $(seq 1 100); do [ -S "$out/vhost.sock" ] && return 0; sleep 0.1; done
-	rf_log "peer did not create its socket"
-	return 1
-}
-
-# Mean of the "KEY: N" values testpmd printed between two line numbers.
-pps_mean() { # LOG KEY FROM TO
-	sed -n "$3,$4p" "$1" | awk -v k="$2:" '
-		{ for (i = 1; i < NF; i++) if ($i == k) { s += $(i + 1); n++ } }
-		END { if (n) printf "%.3f", s / n / 1e6; else print "nan" }'
-}
-
-lines() { wc -l <"$1"; }
-
 # One run: DRIVER (ours|dpdk), SCENARIO (rx|tx). Prints "driver_mpps peer_mpps".
 run_one() {
 	local drv=$1 sc=$2 peer_mode dut_mode peer_key dut_key from to a b
@@ -102,7 +42,7 @@ run_one() {
 	else
 		peer_mode=rxonly dut_mode=txonly peer_key=Rx-pps dut_key=Tx-pps
 	fi
-	peer_start "$peer_mode" || return 1
+	peer_start "$peer_mode" --txpkts=64 || return 1
 	if [ "$drv" = ours ]; then
 		local cmd=rx
 		[ "$sc" = tx ] && cmd=txflood
@@ -136,9 +76,7 @@ run_one() {
 	echo "${a:-nan} $b"
 }
 
-rf_log "waiting for $lock"
-exec 9>"$lock"
-flock 9
+bench_lock
 rf_log "64 B frames, warm-up ${warmup}s, window ${window}s, $runs x (ours, DPDK) per scenario"
 
 declare -A vals
@@ -154,19 +92,12 @@ for sc in rx tx; do
 	done
 done
 
-# Median: one run disturbed by something else on the machine does not move it.
-median() {
-	tr ' ' '\n' | grep -v '^$' | sort -g |
-		awk '{ v[n++] = $1 } END { if (!n) print "nan"; else if (n % 2) printf "%.3f", v[(n - 1) / 2];
-		       else printf "%.3f", (v[n / 2 - 1] + v[n / 2]) / 2 }'
-}
-
 echo
 echo "Median over runs, measured at the peer (the same counter for both drivers):"
 printf '%-8s %10s %10s %8s\n' scenario ours DPDK ratio
 for sc in rx tx; do
 	o=$(median <<<"${vals[$sc-ours]:-}")
 	d=$(median <<<"${vals[$sc-dpdk]:-}")
-	ratio=$(awk -v o="$o" -v d="$d" 'BEGIN { if (d + 0 > 0) printf "%.2f", o / d; else print "nan" }')
+	ratio=$(ratio "$o" "$d")
 	printf '%-8s %10s %10s %8s\n' "$sc-only" "$o" "$d" "$ratio"
 done
