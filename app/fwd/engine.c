@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "modes.h"
 #include "rf_eal.h"
 
 /* The RX histogram in struct rf_fwd_stream has a bin for every burst size we allow. */
@@ -528,6 +529,95 @@ int rf_fwd_engine_setup(struct rf_fwd_engine *e, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- the shell's changes, forwarding stopped ---------------------------- */
+
+int rf_fwd_engine_replan(struct rf_fwd_engine *e, const struct rf_fwd_options *opt, char *err,
+			 size_t errlen)
+{
+	struct rf_mempool *pools[RF_FWD_MAX_SOCKETS];
+	bool started[RF_MAX_ETHPORTS] = {false};
+	unsigned pool_size = e->pool_size;
+	uint64_t start_tsc = e->start_tsc, stop_tsc = e->stop_tsc;
+	const struct rf_eal_config *eal = e->eal;
+	bool have_pool = false;
+
+	for (unsigned i = 0; i < e->nb_ports; i++)
+		started[e->ports[i].port_id] = e->ports[i].started;
+	/* The pools outlive the plan: hide them from free() and from plan's reset. */
+	memcpy(pools, e->pools, sizeof(pools));
+	memset(e->pools, 0, sizeof(e->pools));
+	rf_fwd_engine_free(e);
+	int rc = rf_fwd_engine_plan(e, opt, eal, err, errlen);
+
+	memcpy(e->pools, pools, sizeof(pools));
+	e->start_tsc = start_tsc;
+	e->stop_tsc = stop_tsc;
+	for (unsigned i = 0; i < e->nb_ports; i++)
+		e->ports[i].started = started[e->ports[i].port_id];
+	for (unsigned s = 0; s < RF_FWD_MAX_SOCKETS; s++)
+		have_pool |= pools[s] != NULL;
+	if (!have_pool)
+		return rc;
+	if (rc != 0) {
+		e->pool_size = pool_size;
+		return rc;
+	}
+	if (e->pool_size > pool_size) {
+		snprintf(
+		    err, errlen,
+		    "this needs %u mbufs per pool, but the pools were made with %u at start-up; "
+		    "restart ringfwd with the new values or with --total-num-mbufs",
+		    e->pool_size, pool_size);
+		e->pool_size = pool_size;
+		return -ENOSPC;
+	}
+	e->pool_size = pool_size;
+	return 0;
+}
+
+int rf_fwd_engine_port_start(struct rf_fwd_engine *e, unsigned pi, char *err, size_t errlen)
+{
+	if (pi >= e->nb_ports)
+		return -ENODEV;
+	if (e->ports[pi].started)
+		return 0;
+	return setup_port(e, &e->ports[pi], err, errlen);
+}
+
+int rf_fwd_engine_port_stop(struct rf_fwd_engine *e, unsigned pi)
+{
+	if (pi >= e->nb_ports)
+		return -ENODEV;
+	int rc = rf_eth_dev_stop(e->ports[pi].port_id);
+
+	if (rc == 0)
+		e->ports[pi].started = false;
+	return rc;
+}
+
+int rf_fwd_engine_port_close(struct rf_fwd_engine *e, unsigned pi)
+{
+	if (pi >= e->nb_ports)
+		return -ENODEV;
+	rf_eth_dev_stop(e->ports[pi].port_id);
+	e->ports[pi].started = false;
+	return rf_eth_dev_close(e->ports[pi].port_id);
+}
+
+void rf_fwd_engine_reset_counters(struct rf_fwd_engine *e)
+{
+	for (unsigned i = 0; i < e->nb_streams; i++) {
+		struct rf_fwd_stream *fs = &e->slots[i].fs;
+
+		/* The lcores are stopped: launch orders these stores before their next loads. */
+		fs->rx_packets = fs->rx_bytes = fs->tx_packets = fs->tx_bytes = 0;
+		fs->dropped = fs->bad_ip_csum = fs->bad_l4_csum = fs->busy_cycles = 0;
+		memset(fs->burst_hist, 0, sizeof(fs->burst_hist));
+		memset(e->slots[i].tx_burst_hist, 0, sizeof(e->slots[i].tx_burst_hist));
+		e->slots[i].tx_retries = 0;
+	}
+}
+
 /* ---- start / stop ------------------------------------------------------ */
 
 static void print_plan(const struct rf_fwd_engine *e)
@@ -549,6 +639,40 @@ static void print_plan(const struct rf_fwd_engine *e)
 	}
 }
 
+/*
+ * testpmd's "start tx_first": each stream sends tx_first txonly bursts to prime
+ * a loop. Done here, on the main lcore, before any lcore is launched, so no TX
+ * queue is ever used by two threads; a scratch copy of the stream keeps the
+ * mode's own state untouched.
+ */
+static void send_first(struct rf_fwd_engine *e)
+{
+	static struct rf_fwd_stream tmp;
+
+	for (unsigned i = 0; e->tx_first != 0 && i < e->nb_streams; i++) {
+		struct rf_fwd_stream *fs = &e->slots[i].fs;
+
+		tmp = *fs;
+		if (rf_fwd_mode_txonly.stream_init(&tmp) != 0)
+			continue;
+		for (unsigned b = 0; b < e->tx_first; b++) {
+			struct rf_mbuf *pkts[RF_FWD_MAX_BURST];
+			uint16_t n = rf_fwd_mode_txonly.burst(&tmp, pkts, 0);
+			uint64_t bytes = sum_pkt_len(pkts, n);
+			uint16_t sent = rf_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+
+			if (sent < n) {
+				bytes -= sum_pkt_len(&pkts[sent], (uint16_t)(n - sent));
+				rf_pktmbuf_free_bulk(&pkts[sent], (uint16_t)(n - sent));
+				fs->dropped += (uint16_t)(n - sent);
+			}
+			fs->tx_packets += sent;
+			fs->tx_bytes += bytes;
+		}
+	}
+	e->tx_first = 0;
+}
+
 int rf_fwd_engine_start(struct rf_fwd_engine *e, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < e->nb_streams; i++) {
@@ -568,6 +692,7 @@ int rf_fwd_engine_start(struct rf_fwd_engine *e, char *err, size_t errlen)
 		}
 	}
 	print_plan(e);
+	send_first(e);
 
 	/* Release: the stream set-up above is visible to the lcores; launch itself also orders it.
 	 */

@@ -88,6 +88,8 @@ struct rf_fwd_engine {
 	 * read is published through it: they only need to see it eventually.
 	 */
 	atomic_bool stop;
+	unsigned tx_first; /* txonly bursts each stream sends before forwarding (shell: start
+			      tx_first) */
 	uint64_t start_tsc, stop_tsc;
 	bool running;
 };
@@ -109,6 +111,25 @@ void rf_fwd_engine_stop(struct rf_fwd_engine *e);
 unsigned rf_fwd_engine_close(struct rf_fwd_engine *e);
 /* Frees what plan and setup allocated (pools only once no port uses them). */
 void rf_fwd_engine_free(struct rf_fwd_engine *e);
+
+/*
+ * For the shell, all with forwarding stopped. Plan again over the ports that
+ * exist now, from opt (a changed option, an attached or closed port),
+ * keeping the pools and each port's started state. 0, -EINVAL (the plan
+ * refused, err says why; the engine then has no streams until a plan
+ * succeeds), or -ENOSPC when the new plan needs more mbufs than the pools
+ * were made with.
+ */
+int rf_fwd_engine_replan(struct rf_fwd_engine *e, const struct rf_fwd_options *opt, char *err,
+			 size_t errlen);
+/* Configure, set up the queues of and start port index pi, as setup does. 0 or -errno with err. */
+int rf_fwd_engine_port_start(struct rf_fwd_engine *e, unsigned pi, char *err, size_t errlen);
+/* Stop port index pi: its queues keep their mbufs until close or the next start. */
+int rf_fwd_engine_port_stop(struct rf_fwd_engine *e, unsigned pi);
+/* Stop and close port index pi (every mbuf back); replan afterwards. */
+int rf_fwd_engine_port_close(struct rf_fwd_engine *e, unsigned pi);
+/* Zero the stream counters (the shell's start: stats count from there). */
+void rf_fwd_engine_reset_counters(struct rf_fwd_engine *e);
 
 /* Index of port_id in e->ports, or -1. */
 int rf_fwd_engine_port_index(const struct rf_fwd_engine *e, uint16_t port_id);

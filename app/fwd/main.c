@@ -37,6 +37,32 @@ static bool wants_help(int argc, char **argv)
 	return false;
 }
 
+/*
+ * testpmd takes -i before the "--" too; the EAL does not know it. Move it
+ * (and --interactive) after the "--", adding one if there is none, so both
+ * parsers see only their own options. args holds argc + 2 pointers.
+ */
+static int move_interactive(int argc, char **argv, char **args)
+{
+	static char dashdash[] = "--", dash_i[] = "-i";
+	int n = 0, i = 0;
+	bool moved = false;
+
+	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (i > 0 && (strcmp(argv[i], "-i") == 0 || strcmp(argv[i], "--interactive") == 0))
+			moved = true;
+		else
+			args[n++] = argv[i];
+	}
+	args[n++] = dashdash;
+	if (moved)
+		args[n++] = dash_i;
+	for (i++; i < argc; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	return n;
+}
+
 static int usage_error(const char *msg)
 {
 	fprintf(stderr, "ringfwd: %s\n", msg);
@@ -196,6 +222,13 @@ int main(int argc, char **argv)
 		rf_fwd_options_usage(stdout);
 		return EXIT_OK;
 	}
+	/* Static: the EAL may keep pointers into it until exit. */
+	static char **args;
+	args = calloc((size_t)argc + 2, sizeof(*args));
+	if (args == NULL)
+		return usage_error("out of memory for the arguments");
+	argc = move_interactive(argc, argv, args);
+	argv = args;
 	int dashdash = rf_eal_parse_args(argc, argv, &eal);
 	if (dashdash < 0)
 		return EXIT_USAGE; /* the EAL said which option, in one line */

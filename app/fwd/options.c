@@ -436,6 +436,13 @@ static int opt_record_burst_stats(struct rf_fwd_options *o, struct opt_ctx *c, c
 	return 0;
 }
 
+static int opt_cmdline_file(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	(void)c;
+	o->cmdline_file = val;
+	return 0;
+}
+
 static int opt_interactive(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
 {
 	(void)c;
@@ -497,6 +504,8 @@ static const struct opt_def opt_defs[] = {
      "the interactive shell (not built yet: exits with status 2)",
 #endif
      opt_interactive},
+    {"cmdline-file", 0, ARG_REQUIRED, "FILE", "none",
+     "with -i: run the shell commands in FILE before the prompt", opt_cmdline_file},
     {"help", 'h', ARG_NONE, NULL, NULL, "this text", opt_help},
 };
 
@@ -584,6 +593,9 @@ static int parse_one(struct rf_fwd_options *o, int argc, char **argv, int *i, ch
 /* Checks between options, once all are read (their order on the line is free). */
 static int check_combined(const struct rf_fwd_options *o, char *err, size_t errlen)
 {
+	if (o->cmdline_file != NULL && !o->interactive)
+		return fail_plain(err, errlen,
+				  "--cmdline-file: runs shell commands, so it needs -i as well");
 	if (o->nb_config > 0 && o->nb_cores_given)
 		return fail_plain(err, errlen,
 				  "--config: cannot be combined with --nb-cores: --config names "

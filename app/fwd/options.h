@@ -63,9 +63,10 @@ struct rf_fwd_options {
 	struct rf_fwd_config_entry config[RF_FWD_MAX_STREAMS]; /* --config */
 	unsigned nb_config; /* 0 = the default round-robin mapping */
 
-	bool interactive; /* -i */
-	bool auto_start;  /* --auto-start; implied without -i */
-	bool help;	  /* -h / --help */
+	bool interactive;	  /* -i */
+	const char *cmdline_file; /* --cmdline-file: shell commands run before the prompt */
+	bool auto_start;	  /* --auto-start; implied without -i */
+	bool help;		  /* -h / --help */
 };
 
 /*

@@ -91,8 +91,13 @@ check -- --tx-retry=0 -- "^ringfwd: --tx-retry: 0 is out of range"
 check -- --record-burst-stats=1 -- "^ringfwd: --record-burst-stats: takes no value"
 check -- --bogus -- "^ringfwd: unknown option '--bogus' \(see --help\)$"
 check -- stray -- "^ringfwd: unexpected argument 'stray'"
-check -- -i -- "^ringfwd: -i/--interactive: the interactive shell is not built yet"
-check -- --interactive -- "^ringfwd: -i/--interactive: the interactive shell is not built yet"
+# With the shell built, -i is taken (tests/integration/shell tests it); without, refused.
+if "$RINGFWD" --help 2>/dev/null | grep -q "run the interactive shell"; then
+	check -- --cmdline-file=cmds.txt -- "^ringfwd: --cmdline-file: runs shell commands, so it needs -i as well$"
+else
+	check -- -i -- "^ringfwd: -i/--interactive: the interactive shell is not built yet"
+	check -- --interactive -- "^ringfwd: -i/--interactive: the interactive shell is not built yet"
+fi
 # EAL options: the EAL names them (rf_eal_parse_args), same status.
 check --bogus -- "unknown option '--bogus'"
 check -l 0-x -- "-l/--lcores '0-x'"
