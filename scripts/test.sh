@@ -6,6 +6,7 @@
 #                (integration one at a time: each test owns a core)
 #   build-asan/  ASan + UBSan: unit suite
 #   build-tsan/  TSan (clang): ring and mempool stress suite
+#   build-fuzz/  libFuzzer (clang): each fuzz target for RF_FUZZ_SECONDS (30)
 #
 # The last line is "N passed, N failed[, N skipped]". Exit 0 only if none failed.
 set -u
@@ -100,4 +101,13 @@ if CC=clang build_or_fail build-tsan -Dwerror=true -Dbuildtype=debugoptimized -D
 	-Db_lundef=false; then
 	TSAN_OPTIONS=halt_on_error=1 run_suite stress-tsan build-tsan --suite stress --num-processes 1
 fi
+# Fuzz targets, bounded: each one is a test that passes if it found nothing.
+rf_log "fuzzing, ${RF_FUZZ_SECONDS:-30}s per target"
+while read -r line; do
+	echo "  $line"
+	case $line in
+	"fuzz "*": ok"*) passed=$((passed + 1)) ;;
+	"fuzz "*) failed=$((failed + 1)) ;;
+	esac
+done < <(bash scripts/fuzz.sh "${RF_FUZZ_SECONDS:-30}" 2>&1)
 finish
