@@ -197,12 +197,7 @@ fwd_peer_port_stat() {
 	fwd_peer_cmd_wait "$name" "NIC statistics for port $port " show port stats "$port"
 	# The block's lines follow the title; give them a moment to be written.
 	sleep 0.1
-	awk -v p="port $port " -v k="$key:" '
-		/NIC statistics for port/ { inblk = index($0, p) > 0; next }
-		/^ *#####/ { inblk = 0 }
-		inblk { for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) }
-		END { print v + 0 }
-	' "$RF_TMP/$name.log"
+	rf_peer_port_stat "$name" "$port" "$key"
 }
 
 # Wait until the peer's PORT counter KEY reaches N.

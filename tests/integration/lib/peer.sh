@@ -107,6 +107,18 @@ rf_peer_stat() {
 	' "$RF_TMP/$name.log"
 }
 
+# The last value of KEY (e.g. RX-packets) in the "NIC statistics for port
+# PORT" blocks the peer NAME has printed (periodically, or for "show port stats").
+rf_peer_port_stat() {
+	local name=$1 port=$2 key=$3
+	awk -v p="port $port " -v k="$key:" '
+		/NIC statistics for port/ { inblk = index($0, p) > 0; next }
+		/^ *#####/ { inblk = 0 }
+		inblk { for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) }
+		END { print v + 0 }
+	' "$RF_TMP/$name.log"
+}
+
 # Wait until a unix socket exists (the server side created it).
 rf_wait_socket() {
 	local path=$1 secs=${2:-10}

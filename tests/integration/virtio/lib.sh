@@ -66,15 +66,7 @@ vt_val() {
 }
 
 # The last value of KEY in testpmd's periodic "NIC statistics for port PORT" block.
-peer_port_stat() {
-	local name=$1 port=$2 key=$3
-	awk -v p="port $port " -v k="$key:" '
-		/NIC statistics for port/ { inblk = index($0, p) > 0; next }
-		/^ *#####/ { inblk = 0 }
-		inblk { for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) }
-		END { print v + 0 }
-	' "$RF_TMP/$name.log"
-}
+peer_port_stat() { rf_peer_port_stat "$@"; }
 
 # Wait until a testpmd port counter reaches a value (the peer has everything).
 peer_wait_stat() {
