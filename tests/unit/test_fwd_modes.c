@@ -20,6 +20,7 @@
 #include "fwd_mode.h"
 #include "rf_eal.h"
 #include "rf_mbuf.h"
+#include "rf_test_eal.h"
 
 #define NB_MBUF 512
 #define MAX_PKT 2048
@@ -370,26 +371,6 @@ static uint16_t run(const char *mode, struct rf_mbuf **pkts, uint16_t n)
 }
 
 /* --- fixtures --- */
-
-static int group_setup(void **state)
-{
-	char *argv[] = {"test_fwd_modes", "--no-huge", "-l", "0", "-m", "64", "--log-level", "err"};
-
-	(void)state;
-	int rc = rf_eal_init((int)RF_DIM(argv), argv);
-	if (rc < 0) {
-		fprintf(stderr, "rf_eal_init: %d\n", rc);
-		return -1;
-	}
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	rf_eal_cleanup();
-	return 0;
-}
 
 static int setup(void **state)
 {
@@ -1137,5 +1118,5 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_csum_good_and_fixed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_csum_special, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, rf_test_eal_setup, rf_test_eal_teardown);
 }

@@ -18,6 +18,7 @@
 
 #include "rf_eal.h"
 #include "rf_mbuf.h"
+#include "rf_test_eal.h"
 
 #define NB_MBUF 32
 
@@ -25,25 +26,6 @@ struct fixture {
 	struct rf_mempool *mp;	  /* default buffers, no cache: exact counters */
 	struct rf_mempool *small; /* 64 bytes of data room per mbuf, for multi-segment copies */
 };
-
-static int group_setup(void **state)
-{
-	char *argv[] = {"test_mbuf", "--no-huge", "-l", "0", "-m", "64", "--log-level", "err"};
-	(void)state;
-	int rc = rf_eal_init((int)RF_DIM(argv), argv);
-	if (rc < 0) {
-		fprintf(stderr, "rf_eal_init: %d\n", rc);
-		return -1;
-	}
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	rf_eal_cleanup();
-	return 0;
-}
 
 static int setup(void **state)
 {
@@ -584,5 +566,5 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_free_bulk_mixed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dump, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, rf_test_eal_setup, rf_test_eal_teardown);
 }

@@ -33,6 +33,7 @@
 #include "rf_eal.h"
 #include "rf_mbuf.h"
 #include "virtio_rxtx.h"
+#include "rf_test_eal.h"
 
 #define POOL_SIZE 1024
 #define HDR	  ((uint16_t)sizeof(struct virtio_net_hdr_mrg_rxbuf))
@@ -51,26 +52,6 @@ struct fx {
 };
 
 /* ---------------------------------------------------------------- fixture */
-
-static int group_setup(void **state)
-{
-	char *argv[] = {"test_virtio_rxtx", "--no-huge", "-l", "0", "-m", "64",
-			"--log-level",	    "err"};
-	(void)state;
-	int rc = rf_eal_init((int)RF_DIM(argv), argv);
-	if (rc < 0) {
-		fprintf(stderr, "rf_eal_init: %d\n", rc);
-		return -1;
-	}
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	rf_eal_cleanup();
-	return 0;
-}
 
 static int setup(void **state)
 {
@@ -1585,5 +1566,5 @@ int main(void)
 	    T(test_fault_mergeable_mid_packet),
 	    T(test_threaded_loopback),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, rf_test_eal_setup, rf_test_eal_teardown);
 }
