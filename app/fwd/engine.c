@@ -448,7 +448,7 @@ static int setup_port(struct rf_fwd_engine *e, struct rf_fwd_port *port, char *e
 	const struct rf_fwd_options *o = e->opt;
 	/* RSS spreads flows over the RX queues, and so over the lcores. */
 	struct rf_eth_conf conf = {
-	    .rss_hf = o->nb_rxq > 1 ? RF_ETH_RSS_IPV4 | RF_ETH_RSS_TCP | RF_ETH_RSS_UDP : 0,
+	    .rss.rss_hf = o->nb_rxq > 1 ? RF_ETH_RSS_IPV4 | RF_ETH_RSS_TCP | RF_ETH_RSS_UDP : 0,
 	};
 	uint16_t p = port->port_id;
 	const char *step = "configure";

@@ -31,8 +31,25 @@ struct rf_ether_addr {
 #define RF_ETH_RSS_UDP  (1ull << 2)
 #define RF_ETH_RSS_IPV6 (1ull << 3)
 
-struct rf_eth_conf {
+/*
+ * RSS a device computes itself (DPDK's rte_eth_rss_conf). The key is
+ * RF_ETH_RSS_KEY_LEN bytes (Toeplitz, Microsoft RSS specification); key_len 0
+ * means the driver's default key (rf_rss_default_key).
+ */
+#define RF_ETH_RSS_KEY_LEN 40
+struct rf_eth_rss_conf {
 	uint64_t rss_hf; /* RF_ETH_RSS_*; 0 = no RSS */
+	uint8_t key[RF_ETH_RSS_KEY_LEN];
+	uint8_t key_len; /* 0 or RF_ETH_RSS_KEY_LEN */
+};
+
+struct rf_eth_conf {
+	/*
+	 * What the device hashes when it has more than one RX queue. Bits the
+	 * device can't hash (dev_info.flow_type_rss_offloads) make configure
+	 * fail with -EINVAL, as in DPDK; a device without RSS accepts only 0.
+	 */
+	struct rf_eth_rss_conf rss;
 };
 
 struct rf_eth_dev_info {
@@ -43,6 +60,10 @@ struct rf_eth_dev_info {
 	uint16_t min_tx_desc, max_tx_desc;
 	uint32_t max_rx_pktlen;
 	uint64_t features; /* negotiated device features, driver-specific (virtio bits) */
+	/* Device RSS: 0 when the device computes no hash; then reta_size is 0 too. */
+	uint64_t flow_type_rss_offloads; /* RF_ETH_RSS_* the device can hash */
+	uint16_t reta_size;		 /* entries of its indirection table */
+	uint8_t hash_key_size;		 /* bytes; RF_ETH_RSS_KEY_LEN */
 };
 
 struct rf_eth_stats {
@@ -132,6 +153,17 @@ int rf_eth_dev_start(uint16_t port);
 int rf_eth_dev_stop(uint16_t port);
 /* Stops if needed, frees the queues (every mbuf back to its pool), removes the port. */
 int rf_eth_dev_close(uint16_t port);
+
+/*
+ * Device RSS, after configure (DPDK's rte_eth_dev_rss_hash_update, _conf_get,
+ * _reta_update, _reta_query). -ENOTSUP on a device without RSS. A RETA is
+ * dev_info.reta_size entries, each an RX queue below nb_rx_queues; any other
+ * size or a queue out of range is -EINVAL and changes nothing.
+ */
+int rf_eth_dev_rss_hash_update(uint16_t port, const struct rf_eth_rss_conf *conf);
+int rf_eth_dev_rss_hash_conf_get(uint16_t port, struct rf_eth_rss_conf *conf);
+int rf_eth_dev_rss_reta_update(uint16_t port, const uint16_t *reta, uint16_t size);
+int rf_eth_dev_rss_reta_query(uint16_t port, uint16_t *reta, uint16_t size);
 
 int rf_eth_stats_get(uint16_t port, struct rf_eth_stats *stats);
 int rf_eth_stats_reset(uint16_t port);

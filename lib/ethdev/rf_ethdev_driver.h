@@ -41,6 +41,14 @@ struct rf_eth_dev_ops {
 	 */
 	int (*link_update)(struct rf_eth_dev *dev, struct rf_eth_link *link);
 	int (*promiscuous_set)(struct rf_eth_dev *dev, int on); /* NULL = not supported */
+	/*
+	 * Device RSS; NULL = not supported (-ENOTSUP). ethdev has checked the
+	 * sizes and queue numbers against dev_infos_get and nb_rx_queues.
+	 */
+	int (*rss_hash_update)(struct rf_eth_dev *dev, const struct rf_eth_rss_conf *conf);
+	int (*rss_hash_conf_get)(struct rf_eth_dev *dev, struct rf_eth_rss_conf *conf);
+	int (*reta_update)(struct rf_eth_dev *dev, const uint16_t *reta, uint16_t size);
+	int (*reta_query)(struct rf_eth_dev *dev, uint16_t *reta, uint16_t size);
 };
 
 struct rf_eth_dev {

@@ -542,10 +542,10 @@ static void test_state_machine(void **state)
 	assert_int_equal(rf_eth_dev_configure(p, 5, 1, NULL), -EINVAL);
 	assert_int_equal(rf_eth_dev_configure(p, 1, 5, NULL), -EINVAL);
 	assert_int_equal(last_probed->configure_calls, 0);
-	struct rf_eth_conf conf = {.rss_hf = RF_ETH_RSS_IPV4 | RF_ETH_RSS_UDP};
+	struct rf_eth_conf conf = {.rss.rss_hf = RF_ETH_RSS_IPV4 | RF_ETH_RSS_UDP};
 	assert_int_equal(rf_eth_dev_configure(p, 2, 2, &conf), 0);
 	assert_int_equal(last_probed->configure_calls, 1);
-	assert_int_equal(last_probed->eth.conf.rss_hf, conf.rss_hf);
+	assert_int_equal(last_probed->eth.conf.rss.rss_hf, conf.rss.rss_hf);
 	assert_int_equal(last_probed->eth.nb_rx_queues, 2);
 
 	/* Queue ids and ring sizes. */
