@@ -355,6 +355,23 @@ int rf_eth_dev_configure(uint16_t port, uint16_t nb_rxq, uint16_t nb_txq,
 		return -EINVAL;
 	}
 
+	/* As DPDK's rte_eth_dev_configure: hash functions the device lacks are an error. */
+	uint64_t rss_hf = conf != NULL ? conf->rss.rss_hf : 0;
+	uint64_t unsupported = rss_hf & ~info.flow_type_rss_offloads;
+	if (unsupported != 0) {
+		RF_LOG(ERR, ETHDEV,
+		       "Port %u: rss_hf 0x%llx asks for 0x%llx, which %s cannot hash (it can "
+		       "0x%llx)",
+		       port, (unsigned long long)rss_hf, (unsigned long long)unsupported, dev->name,
+		       (unsigned long long)info.flow_type_rss_offloads);
+		return -EINVAL;
+	}
+	if (conf != NULL && conf->rss.key_len != 0 && conf->rss.key_len != RF_ETH_RSS_KEY_LEN) {
+		RF_LOG(ERR, ETHDEV, "Port %u: RSS key of %u bytes: give 0 (default) or %u", port,
+		       conf->rss.key_len, RF_ETH_RSS_KEY_LEN);
+		return -EINVAL;
+	}
+
 	struct port_state *st = &port_state[port];
 	dev->nb_rx_queues = nb_rxq;
 	dev->nb_tx_queues = nb_txq;
@@ -556,6 +573,116 @@ int rf_eth_dev_close(uint16_t port)
 	else
 		RF_LOG(INFO, ETHDEV, "Port %u: closed", port);
 	return rc;
+}
+
+/* --- device RSS --- */
+
+/* The port's dev_info, for the size checks; NULL and *rc set if there is none. */
+static struct rf_eth_dev *rss_port(uint16_t port, struct rf_eth_dev_info *info, int *rc)
+{
+	struct rf_eth_dev *dev = port_dev(port);
+
+	*rc = -ENODEV;
+	if (dev == NULL)
+		return NULL;
+	*rc = rf_eth_dev_info_get(port, info);
+	return *rc < 0 ? NULL : dev;
+}
+
+int rf_eth_dev_rss_hash_update(uint16_t port, const struct rf_eth_rss_conf *conf)
+{
+	struct rf_eth_dev_info info;
+	int rc;
+	struct rf_eth_dev *dev = rss_port(port, &info, &rc);
+
+	if (dev == NULL)
+		return rc;
+	if (dev->ops->rss_hash_update == NULL)
+		return -ENOTSUP;
+	if (conf == NULL)
+		return -EINVAL;
+	uint64_t unsupported = conf->rss_hf & ~info.flow_type_rss_offloads;
+	if (unsupported != 0) {
+		RF_LOG(ERR, ETHDEV, "Port %u: rss_hf 0x%llx: %s cannot hash 0x%llx", port,
+		       (unsigned long long)conf->rss_hf, dev->name,
+		       (unsigned long long)unsupported);
+		return -EINVAL;
+	}
+	if (conf->key_len != 0 && conf->key_len != RF_ETH_RSS_KEY_LEN) {
+		RF_LOG(ERR, ETHDEV, "Port %u: RSS key of %u bytes: give 0 (default) or %u", port,
+		       conf->key_len, RF_ETH_RSS_KEY_LEN);
+		return -EINVAL;
+	}
+	rc = dev->ops->rss_hash_update(dev, conf);
+	if (rc == 0)
+		dev->conf.rss = *conf;
+	return rc;
+}
+
+int rf_eth_dev_rss_hash_conf_get(uint16_t port, struct rf_eth_rss_conf *conf)
+{
+	struct rf_eth_dev_info info;
+	int rc;
+	struct rf_eth_dev *dev = rss_port(port, &info, &rc);
+
+	if (dev == NULL)
+		return rc;
+	if (dev->ops->rss_hash_conf_get == NULL)
+		return -ENOTSUP;
+	if (conf == NULL)
+		return -EINVAL;
+	return dev->ops->rss_hash_conf_get(dev, conf);
+}
+
+/* A RETA is exactly dev_info.reta_size entries, each a configured RX queue. */
+static int reta_check(uint16_t port, const struct rf_eth_dev *dev,
+		      const struct rf_eth_dev_info *info, const uint16_t *reta, uint16_t size,
+		      bool check_queues)
+{
+	if (reta == NULL)
+		return -EINVAL;
+	if (size != info->reta_size) {
+		RF_LOG(ERR, ETHDEV, "Port %u: RETA of %u entries: %s has %u", port, size, dev->name,
+		       info->reta_size);
+		return -EINVAL;
+	}
+	for (uint16_t i = 0; check_queues && i < size; i++) {
+		if (reta[i] >= dev->nb_rx_queues) {
+			RF_LOG(ERR, ETHDEV,
+			       "Port %u: RETA entry %u: RX queue %u does not exist (%u configured)",
+			       port, i, reta[i], dev->nb_rx_queues);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int rf_eth_dev_rss_reta_update(uint16_t port, const uint16_t *reta, uint16_t size)
+{
+	struct rf_eth_dev_info info;
+	int rc;
+	struct rf_eth_dev *dev = rss_port(port, &info, &rc);
+
+	if (dev == NULL)
+		return rc;
+	if (dev->ops->reta_update == NULL)
+		return -ENOTSUP;
+	rc = reta_check(port, dev, &info, reta, size, true);
+	return rc < 0 ? rc : dev->ops->reta_update(dev, reta, size);
+}
+
+int rf_eth_dev_rss_reta_query(uint16_t port, uint16_t *reta, uint16_t size)
+{
+	struct rf_eth_dev_info info;
+	int rc;
+	struct rf_eth_dev *dev = rss_port(port, &info, &rc);
+
+	if (dev == NULL)
+		return rc;
+	if (dev->ops->reta_query == NULL)
+		return -ENOTSUP;
+	rc = reta_check(port, dev, &info, reta, size, false);
+	return rc < 0 ? rc : dev->ops->reta_query(dev, reta, size);
 }
 
 /* --- stats --- */

@@ -20,6 +20,7 @@
 
 #include "rf_ethdev_driver.h"
 #include "vhost_user.h"
+#include "virtio_cvq.h"
 #include "virtio_rxtx.h"
 
 #define VU_DRIVER_NAME	      "net_virtio_user"
@@ -98,6 +99,21 @@ struct vu_dev {
 	uint64_t link_down_events;
 	char err[VU_ERR_LEN];
 
+	/*
+	 * The control virtqueue (VIRTIO_NET_F_CTRL_VQ, wanted with queues > 1):
+	 * our driver side, and the device side we play because vhost-user has
+	 * no control-queue message (virtio_cvq.h). Used with the lock held.
+	 */
+	struct virtio_cvq *cvq;
+	struct virtio_cvq_dev cvq_dev;
+	uint32_t pairs_on;   /* bit p: the back-end has vrings 2p, 2p+1 enabled (this connection) */
+	uint16_t cvq_pairs;  /* the last VQ_PAIRS_SET the device took; 1 after a handshake */
+	uint64_t cvq_errors; /* commands that failed (ERR, timeout, message failure) */
+	/* Device RSS: only with VIRTIO_NET_F_RSS, which a vhost-user back-end never gets. */
+	struct virtio_rss_caps rss_caps;
+	struct rf_eth_rss_conf rss_conf;
+	uint16_t reta[VIRTIO_RSS_RETA_MAX];
+
 	pthread_t thread;
 	bool thread_started;
 	int wake_fd; /* eventfd: wakes the control thread out of poll() */
@@ -114,6 +130,12 @@ int virtio_user_handshake(struct vu_dev *d);
 int virtio_user_setup(struct vu_dev *d);
 /* After a failed handshake or set-up: stay connected but down, or disconnect. */
 void virtio_user_setup_failed(struct vu_dev *d, int rc, const char *when);
+/* Create the control queue when CTRL_VQ may be negotiated (queues > 1). 0 or -errno. */
+int virtio_user_cvq_init(struct vu_dev *d);
+/* The ring sizes dev_info reports for device RSS: 0 unless VIRTIO_NET_F_RSS. Lock held. */
+uint16_t virtio_user_reta_size(const struct vu_dev *d);
+/* Send RSS_CONFIG from rss_conf and reta (VIRTIO_NET_F_RSS negotiated). Lock held. */
+int virtio_user_rss_apply(struct vu_dev *d);
 int virtio_user_thread_start(struct vu_dev *d);
 void virtio_user_thread_stop(struct vu_dev *d);
 

@@ -3,7 +3,7 @@
  * Unit tests for lib/ethdev: the driver registry, port creation and its error
  * messages, port id allocation, the configure/setup/start/stop/close state
  * machine, bursts through rf_eth_fp_ops, stats, xstats, link, MAC and
- * promiscuous mode.
+ * promiscuous mode, device RSS (key, RETA, rss_hf checks).
  *
  * The device is a loopback driver defined here: TX queue q enqueues into a
  * ring and RX queue q dequeues from the same ring. It exists only to exercise
@@ -29,6 +29,8 @@
 #define LOOP_RING_SIZE 64 /* packets a loop queue holds */
 #define LOOP_MIN_DESC  16
 #define LOOP_MAX_DESC  1024
+#define LOOP_RETA_SIZE 64 /* rss=1: the RETA the loop device claims */
+#define LOOP_RSS_HF    (RF_ETH_RSS_IPV4 | RF_ETH_RSS_UDP | RF_ETH_RSS_TCP)
 
 struct loop_queue {
 	struct rf_ring *ring; /* shared by RX and TX queue of the same index */
@@ -41,7 +43,11 @@ struct loop_dev {
 	struct rf_eth_dev eth; /* first: recovered with rf_container_of */
 	uint16_t max_queues;
 	bool fail_start;
+	bool rss; /* claims device RSS: dev_info offloads, the four RSS ops */
 	unsigned configure_calls;
+	unsigned rss_calls; /* RSS ops that reached the driver */
+	struct rf_eth_rss_conf rss_conf;
+	uint16_t reta[LOOP_RETA_SIZE];
 	unsigned start_calls;
 	struct rf_ring *rings[RF_MAX_QUEUES_PER_PORT];
 	struct loop_queue rxq[RF_MAX_QUEUES_PER_PORT];
@@ -90,6 +96,47 @@ static int loop_infos_get(struct rf_eth_dev *dev, struct rf_eth_dev_info *info)
 	info->min_tx_desc = LOOP_MIN_DESC;
 	info->max_tx_desc = LOOP_MAX_DESC;
 	info->max_rx_pktlen = 1518;
+	if (ld->rss) {
+		info->flow_type_rss_offloads = LOOP_RSS_HF;
+		info->reta_size = LOOP_RETA_SIZE;
+		info->hash_key_size = RF_ETH_RSS_KEY_LEN;
+	}
+	return 0;
+}
+
+static int loop_rss_hash_update(struct rf_eth_dev *dev, const struct rf_eth_rss_conf *conf)
+{
+	struct loop_dev *ld = loop_of(dev);
+
+	ld->rss_calls++;
+	ld->rss_conf = *conf;
+	return 0;
+}
+
+static int loop_rss_hash_conf_get(struct rf_eth_dev *dev, struct rf_eth_rss_conf *conf)
+{
+	struct loop_dev *ld = loop_of(dev);
+
+	ld->rss_calls++;
+	*conf = ld->rss_conf;
+	return 0;
+}
+
+static int loop_reta_update(struct rf_eth_dev *dev, const uint16_t *reta, uint16_t size)
+{
+	struct loop_dev *ld = loop_of(dev);
+
+	ld->rss_calls++;
+	memcpy(ld->reta, reta, sizeof(reta[0]) * size);
+	return 0;
+}
+
+static int loop_reta_query(struct rf_eth_dev *dev, uint16_t *reta, uint16_t size)
+{
+	struct loop_dev *ld = loop_of(dev);
+
+	ld->rss_calls++;
+	memcpy(reta, ld->reta, sizeof(reta[0]) * size);
 	return 0;
 }
 
@@ -211,12 +258,14 @@ static const struct rf_eth_dev_ops loop_ops = {
 
 /* The same device, able to go promiscuous. */
 static struct rf_eth_dev_ops loop_promisc_ops;
+/* The same device, with RSS ops (devarg rss=1). */
+static struct rf_eth_dev_ops loop_rss_ops;
 
 static int loop_probe(const char *name, const struct rf_devargs *args, struct rf_eth_dev **out,
 		      char *err, size_t errlen)
 {
 	uint32_t queues;
-	int promisc, link, fail_start;
+	int promisc, link, fail_start, rss;
 	struct rf_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x01}};
 	int rc;
 
@@ -225,7 +274,8 @@ static int loop_probe(const char *name, const struct rf_devargs *args, struct rf
 		return rc;
 	if ((rc = rf_devargs_get_bool(args, "promisc", 0, &promisc, err, errlen)) < 0 ||
 	    (rc = rf_devargs_get_bool(args, "link", 0, &link, err, errlen)) < 0 ||
-	    (rc = rf_devargs_get_bool(args, "fail_start", 0, &fail_start, err, errlen)) < 0)
+	    (rc = rf_devargs_get_bool(args, "fail_start", 0, &fail_start, err, errlen)) < 0 ||
+	    (rc = rf_devargs_get_bool(args, "rss", 0, &rss, err, errlen)) < 0)
 		return rc;
 	const char *m = rf_devargs_get(args, "mac");
 	if (m != NULL && rf_ether_addr_parse(m, &mac) < 0) {
@@ -238,6 +288,7 @@ static int loop_probe(const char *name, const struct rf_devargs *args, struct rf
 		return -ENOMEM;
 	ld->max_queues = (uint16_t)queues;
 	ld->fail_start = fail_start;
+	ld->rss = rss;
 	for (unsigned q = 0; q < queues; q++) {
 		ld->rings[q] =
 		    rf_ring_create(NULL, LOOP_RING_SIZE, -1,
@@ -245,7 +296,7 @@ static int loop_probe(const char *name, const struct rf_devargs *args, struct rf
 		assert_non_null(ld->rings[q]);
 	}
 	snprintf(ld->eth.name, sizeof(ld->eth.name), "%s", name);
-	ld->eth.ops = promisc ? &loop_promisc_ops : &loop_ops;
+	ld->eth.ops = rss ? &loop_rss_ops : promisc ? &loop_promisc_ops : &loop_ops;
 	ld->eth.mac = mac;
 	ld->eth.rx_burst = loop_rx_burst;
 	ld->eth.tx_burst = loop_tx_burst;
@@ -257,7 +308,8 @@ static int loop_probe(const char *name, const struct rf_devargs *args, struct rf
 	return 0;
 }
 
-static const char *const loop_keys[] = {"queues", "mac", "promisc", "link", "fail_start", NULL};
+static const char *const loop_keys[] = {"queues",     "mac", "promisc", "link",
+					"fail_start", "rss", NULL};
 static const struct rf_eth_driver loop_driver = {
     .name = "net_loop",
     .valid_keys = loop_keys,
@@ -290,6 +342,11 @@ static int group_setup(void **state)
 	(void)state;
 	loop_promisc_ops = loop_ops;
 	loop_promisc_ops.promiscuous_set = loop_promiscuous_set;
+	loop_rss_ops = loop_ops;
+	loop_rss_ops.rss_hash_update = loop_rss_hash_update;
+	loop_rss_ops.rss_hash_conf_get = loop_rss_hash_conf_get;
+	loop_rss_ops.reta_update = loop_reta_update;
+	loop_rss_ops.reta_query = loop_reta_query;
 	rf_eth_driver_register(&loop_driver);
 	if (rf_eal_init((int)RF_DIM(eal_argv), eal_argv) < 0)
 		return -1;
@@ -527,7 +584,7 @@ static void test_state_machine(void **state)
 {
 	struct rf_eth_dev_info info;
 	(void)state;
-	uint16_t p = create_ok("net_loop0,queues=4");
+	uint16_t p = create_ok("net_loop0,queues=4,rss=1");
 
 	assert_int_equal(rf_eth_dev_info_get(p, &info), 0);
 	assert_string_equal(info.driver_name, "net_loop");
@@ -858,6 +915,131 @@ static void test_ether_addr(void **state)
 	assert_int_equal(rf_ether_addr_parse(NULL, &a), -EINVAL);
 }
 
+/* A device without RSS: every RSS call is -ENOTSUP, configure takes only rss_hf 0. */
+static void test_rss_no_device_rss(void **state)
+{
+	struct rf_eth_dev_info info;
+	struct rf_eth_rss_conf rc_conf = {.rss_hf = 0};
+	uint16_t reta[LOOP_RETA_SIZE] = {0};
+	(void)state;
+	uint16_t p = create_ok("net_loop0,queues=2");
+
+	assert_int_equal(rf_eth_dev_info_get(p, &info), 0);
+	assert_int_equal(info.flow_type_rss_offloads, 0);
+	assert_int_equal(info.reta_size, 0);
+	struct rf_eth_conf conf = {.rss.rss_hf = RF_ETH_RSS_IPV4};
+	assert_int_equal(rf_eth_dev_configure(p, 2, 2, &conf), -EINVAL);
+	assert_int_equal(last_probed->configure_calls, 0);
+	conf.rss.rss_hf = 0;
+	assert_int_equal(rf_eth_dev_configure(p, 2, 2, &conf), 0);
+	assert_int_equal(rf_eth_dev_rss_hash_update(p, &rc_conf), -ENOTSUP);
+	assert_int_equal(rf_eth_dev_rss_hash_conf_get(p, &rc_conf), -ENOTSUP);
+	assert_int_equal(rf_eth_dev_rss_reta_update(p, reta, LOOP_RETA_SIZE), -ENOTSUP);
+	assert_int_equal(rf_eth_dev_rss_reta_query(p, reta, LOOP_RETA_SIZE), -ENOTSUP);
+	assert_int_equal(rf_eth_dev_rss_hash_update(RF_MAX_ETHPORTS, &rc_conf), -ENODEV);
+	assert_int_equal(rf_eth_dev_rss_reta_query(RF_MAX_ETHPORTS - 1, reta, 1), -ENODEV);
+	assert_int_equal(rf_eth_dev_close(p), 0);
+}
+
+struct configure_call {
+	uint16_t port;
+	const struct rf_eth_conf *conf;
+	int rc;
+};
+
+static void configure_fn(void *arg)
+{
+	struct configure_call *c = arg;
+
+	c->rc = rf_eth_dev_configure(c->port, 2, 2, c->conf);
+}
+
+/* rss_hf bits the device cannot hash fail configure, with a log line, and change nothing. */
+static void test_rss_configure_hf(void **state)
+{
+	(void)state;
+	uint16_t p = create_ok("net_loop0,queues=2,rss=1");
+	struct rf_eth_conf conf = {.rss.rss_hf = RF_ETH_RSS_IPV4 | RF_ETH_RSS_IPV6};
+	struct configure_call call = {.port = p, .conf = &conf};
+
+	char *log = capture_stderr(configure_fn, &call);
+	assert_int_equal(call.rc, -EINVAL);
+	assert_contains(log, "Port 0");
+	assert_contains(log, "0x8"); /* the bit it cannot hash: RF_ETH_RSS_IPV6 */
+	assert_int_equal(last_probed->configure_calls, 0);
+	assert_int_equal(last_probed->eth.nb_rx_queues, 0);
+	conf.rss.rss_hf = LOOP_RSS_HF;
+	conf.rss.key_len = 16; /* neither 0 nor 40 */
+	assert_int_equal(rf_eth_dev_configure(p, 2, 2, &conf), -EINVAL);
+	conf.rss.key_len = RF_ETH_RSS_KEY_LEN;
+	assert_int_equal(rf_eth_dev_configure(p, 2, 2, &conf), 0);
+	assert_int_equal(last_probed->configure_calls, 1);
+	assert_int_equal(last_probed->eth.conf.rss.rss_hf, LOOP_RSS_HF);
+	assert_int_equal(rf_eth_dev_close(p), 0);
+}
+
+static void test_rss_key(void **state)
+{
+	(void)state;
+	uint16_t p = create_ok("net_loop0,queues=2,rss=1");
+	struct rf_eth_rss_conf c = {.rss_hf = RF_ETH_RSS_TCP, .key_len = RF_ETH_RSS_KEY_LEN};
+	struct rf_eth_rss_conf got;
+
+	for (unsigned i = 0; i < RF_ETH_RSS_KEY_LEN; i++)
+		c.key[i] = (uint8_t)(i * 3 + 1);
+	assert_int_equal(rf_eth_dev_configure(p, 2, 2, NULL), 0);
+	assert_int_equal(rf_eth_dev_rss_hash_update(p, NULL), -EINVAL);
+	c.key_len = 39;
+	assert_int_equal(rf_eth_dev_rss_hash_update(p, &c), -EINVAL);
+	c.key_len = RF_ETH_RSS_KEY_LEN;
+	c.rss_hf = RF_ETH_RSS_IPV6;
+	assert_int_equal(rf_eth_dev_rss_hash_update(p, &c), -EINVAL);
+	assert_int_equal(last_probed->rss_calls, 0); /* none of those reached the driver */
+	c.rss_hf = RF_ETH_RSS_TCP;
+	assert_int_equal(rf_eth_dev_rss_hash_update(p, &c), 0);
+	assert_int_equal(last_probed->rss_calls, 1);
+	assert_int_equal(last_probed->eth.conf.rss.rss_hf, RF_ETH_RSS_TCP);
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(rf_eth_dev_rss_hash_conf_get(p, &got), 0);
+	assert_int_equal(got.rss_hf, RF_ETH_RSS_TCP);
+	assert_int_equal(got.key_len, RF_ETH_RSS_KEY_LEN);
+	assert_memory_equal(got.key, c.key, RF_ETH_RSS_KEY_LEN);
+	assert_int_equal(rf_eth_dev_rss_hash_conf_get(p, NULL), -EINVAL);
+	/* key_len 0: the driver's default key. */
+	c.key_len = 0;
+	assert_int_equal(rf_eth_dev_rss_hash_update(p, &c), 0);
+	assert_int_equal(rf_eth_dev_close(p), 0);
+}
+
+static void test_rss_reta(void **state)
+{
+	(void)state;
+	uint16_t p = create_ok("net_loop0,queues=4,rss=1");
+	uint16_t reta[LOOP_RETA_SIZE + 1], got[LOOP_RETA_SIZE + 1];
+
+	assert_int_equal(rf_eth_dev_configure(p, 3, 3, NULL), 0);
+	for (unsigned i = 0; i < LOOP_RETA_SIZE; i++)
+		reta[i] = (uint16_t)(i % 3);
+	/* Wrong sizes, a queue beyond the 3 configured, no table. */
+	assert_int_equal(rf_eth_dev_rss_reta_update(p, reta, LOOP_RETA_SIZE - 1), -EINVAL);
+	assert_int_equal(rf_eth_dev_rss_reta_update(p, reta, LOOP_RETA_SIZE + 1), -EINVAL);
+	assert_int_equal(rf_eth_dev_rss_reta_update(p, NULL, LOOP_RETA_SIZE), -EINVAL);
+	reta[LOOP_RETA_SIZE - 1] = 3;
+	assert_int_equal(rf_eth_dev_rss_reta_update(p, reta, LOOP_RETA_SIZE), -EINVAL);
+	assert_int_equal(last_probed->rss_calls, 0);
+	reta[LOOP_RETA_SIZE - 1] = 2;
+	assert_int_equal(rf_eth_dev_rss_reta_update(p, reta, LOOP_RETA_SIZE), 0);
+	assert_int_equal(rf_eth_dev_rss_reta_query(p, got, LOOP_RETA_SIZE - 1), -EINVAL);
+	memset(got, 0xff, sizeof(got));
+	assert_int_equal(rf_eth_dev_rss_reta_query(p, got, LOOP_RETA_SIZE), 0);
+	assert_memory_equal(got, reta, sizeof(reta[0]) * LOOP_RETA_SIZE);
+	assert_int_equal(got[LOOP_RETA_SIZE], 0xffff); /* nothing written past the table */
+	/* Fewer queues after a reconfigure: entry 2 is out of range now. */
+	assert_int_equal(rf_eth_dev_configure(p, 2, 2, NULL), 0);
+	assert_int_equal(rf_eth_dev_rss_reta_update(p, reta, LOOP_RETA_SIZE), -EINVAL);
+	assert_int_equal(rf_eth_dev_close(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -874,6 +1056,10 @@ int main(void)
 	    cmocka_unit_test_teardown(test_link, teardown),
 	    cmocka_unit_test_teardown(test_mac_promisc, teardown),
 	    cmocka_unit_test_teardown(test_ether_addr, teardown),
+	    cmocka_unit_test_teardown(test_rss_no_device_rss, teardown),
+	    cmocka_unit_test_teardown(test_rss_configure_hf, teardown),
+	    cmocka_unit_test_teardown(test_rss_key, teardown),
+	    cmocka_unit_test_teardown(test_rss_reta, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -22,7 +22,8 @@
  * --cycles N (run the command N times, stopping and restarting the port in
  * between: every mbuf must be back in the pool after each stop),
  * --seconds S (how long to run, after the warm-up), --warmup S (bench: seconds
- * before counting).
+ * before counting), --then-queues Q2 (after the command, stop, configure Q2
+ * queue pairs, set them up, start, and run the command again on them).
  *
  * Output is key=value lines. Exit status 0 only if every check passed and, at
  * the end, every mbuf is back in the pool (mempool_in_use=0).
@@ -69,6 +70,7 @@ struct opts {
 	int tx;		       /* watch: also send */
 	uint32_t len;	       /* txflood */
 	unsigned cycles;       /* run the command this many times, stop + start between */
+	uint16_t then_queues;  /* 0, or reconfigure to this many pairs and run again */
 };
 
 struct run {
@@ -96,7 +98,7 @@ static void usage(const char *prog)
 		"usage: %s [EAL options] -- rx|tx|loop|watch|txflood [--queues Q] [--ring N]\n"
 		"       [--wait-link S] [--seconds S] [--warmup S] [--count N] [--sizes A,B,..]\n"
 		"       [--multiseg] [--until-down] [--check-txonly LEN] [--tx] [--len L]\n"
-		"       [--cycles N]\n",
+		"       [--cycles N] [--then-queues Q2]\n",
 		prog);
 }
 
@@ -128,7 +130,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"sizes", 1, NULL, 'z'},	  {"multiseg", 0, NULL, 'm'},
 	    {"until-down", 0, NULL, 'u'}, {"check-txonly", 1, NULL, 'k'},
 	    {"tx", 0, NULL, 't'},	  {"len", 1, NULL, 'l'},
-	    {"cycles", 1, NULL, 'C'},	  {NULL, 0, NULL, 0},
+	    {"cycles", 1, NULL, 'C'},	  {"then-queues", 1, NULL, 'T'},
+	    {NULL, 0, NULL, 0},
 	};
 	*o = (struct opts){
 	    .queues = 1, .ring = 256, .wait_link = 30, .seconds = 0, .len = 64, .cycles = 1};
@@ -181,11 +184,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'C':
 			o->cycles = (unsigned)atoi(optarg);
 			break;
+		case 'T':
+			o->then_queues = (uint16_t)atoi(optarg);
+			break;
 		default:
 			return -1;
 		}
 	}
-	if (o->queues < 1 || o->queues > RF_MAX_QUEUES_PER_PORT || o->cycles < 1)
+	if (o->queues < 1 || o->queues > RF_MAX_QUEUES_PER_PORT || o->cycles < 1 ||
+	    o->then_queues > RF_MAX_QUEUES_PER_PORT)
 		return -1;
 	return 0;
 }
@@ -648,6 +655,39 @@ static int restart_port(struct run *r)
 	return 0;
 }
 
+/* Configure o->queues pairs and set them all up (the port is stopped). */
+static int configure_queues(struct run *r, const struct opts *o)
+{
+	int rc;
+
+	if ((rc = rf_eth_dev_configure(r->port, o->queues, o->queues, NULL)) < 0)
+		return fprintf(stderr, "configure: %s\n", strerror(-rc)), -1;
+	for (uint16_t q = 0; q < o->queues; q++) {
+		if ((rc = rf_eth_rx_queue_setup(r->port, q, o->ring, RF_SOCKET_ID_ANY, r->mp)) <
+			0 ||
+		    (rc = rf_eth_tx_queue_setup(r->port, q, o->ring, RF_SOCKET_ID_ANY)) < 0)
+			return fprintf(stderr, "queue %u setup: %s\n", q, strerror(-rc)), -1;
+	}
+	return 0;
+}
+
+/* --then-queues: stop, configure fewer (or more) pairs, start again on the same connection. */
+static int reconfigure_port(struct run *r, struct opts *o)
+{
+	int rc = rf_eth_dev_stop(r->port);
+
+	if (rc < 0)
+		return fprintf(stderr, "stop: %s\n", strerror(-rc)), -1;
+	poll_link(r);
+	o->queues = o->then_queues;
+	if (configure_queues(r, o) < 0)
+		return -1;
+	if ((rc = rf_eth_dev_start(r->port)) < 0)
+		return fprintf(stderr, "start: %s\n", strerror(-rc)), -1;
+	printf("reconfigured_queues=%u\n", o->queues);
+	return 0;
+}
+
 static int setup_port(struct run *r, const struct opts *o)
 {
 	char err[256] = "";
@@ -672,16 +712,14 @@ static int setup_port(struct run *r, const struct opts *o)
 	rf_eth_macaddr_get(r->port, &r->mac);
 	const uint8_t *m = r->mac.addr_bytes;
 	printf("mac=%02x:%02x:%02x:%02x:%02x:%02x\n", m[0], m[1], m[2], m[3], m[4], m[5]);
-	if ((rc = rf_eth_dev_configure(r->port, o->queues, o->queues, NULL)) < 0)
-		return fprintf(stderr, "configure: %s\n", strerror(-rc)), -1;
-	for (uint16_t q = 0; q < o->queues; q++) {
-		if ((rc = rf_eth_rx_queue_setup(r->port, q, o->ring, RF_SOCKET_ID_ANY, r->mp)) <
-			0 ||
-		    (rc = rf_eth_tx_queue_setup(r->port, q, o->ring, RF_SOCKET_ID_ANY)) < 0)
-			return fprintf(stderr, "queue %u setup: %s\n", q, strerror(-rc)), -1;
-	}
+	if (configure_queues(r, o) < 0)
+		return -1;
 	if ((rc = rf_eth_dev_start(r->port)) < 0)
 		return fprintf(stderr, "start: %s\n", strerror(-rc)), -1;
+	struct rf_eth_dev_info info;
+	if (rf_eth_dev_info_get(r->port, &info) == 0)
+		printf("dev_features=0x%" PRIx64 "\nrss_offloads=0x%" PRIx64 "\nreta_size=%u\n",
+		       info.features, info.flow_type_rss_offloads, info.reta_size);
 	return 0;
 }
 
@@ -710,6 +748,12 @@ int main(int argc, char **argv)
 		if (cycle > 1 && (rc = restart_port(&r)) < 0)
 			break;
 		rc = run_cmd(&r, &o);
+	}
+	if (rc == 0 && o.then_queues > 0) {
+		/* The second run counts afresh: its queues may be fewer. */
+		memset(r.rx_q, 0, sizeof(r.rx_q));
+		if ((rc = reconfigure_port(&r, &o)) == 0)
+			rc = run_cmd(&r, &o);
 	}
 	if (r.mp != NULL) {
 		poll_link(&r);
