@@ -232,6 +232,34 @@ static void default_lcores(struct rf_eal_config *cfg)
 }
 
 /*
+ * An lcore on a CPU that is not there (-l 7 on a 2-CPU machine, -l 0@9) is a
+ * wrong option value: said here, before anything is set up, with the CPUs
+ * that can be used. Reading the affinity changes nothing.
+ */
+static int check_lcore_cpus(const struct rf_eal_config *cfg)
+{
+	char cpus[128];
+	int bad =
+	    rf_eal_lcore_unusable(cfg->lcores, cfg->lcore_cpu, RF_MAX_LCORE, cpus, sizeof(cpus));
+
+	if (bad < 0)
+		return 0;
+	if (cfg->lcore_cpu[bad] == (unsigned)bad)
+		RF_LOG(ERR, EAL,
+		       "-l/--lcores: lcore %d would run on CPU %d, which does not exist or is "
+		       "outside this process's CPU affinity (usable CPUs: %s); list lcores "
+		       "from %s, or pin it to one with %d@CPU",
+		       bad, bad, cpus, cpus, bad);
+	else
+		RF_LOG(ERR, EAL,
+		       "-l/--lcores: lcore %d is pinned to CPU %u, which does not exist or is "
+		       "outside this process's CPU affinity (usable CPUs: %s); pin it to one of "
+		       "those with %d@CPU",
+		       bad, cfg->lcore_cpu[bad], cpus, bad);
+	return -EINVAL;
+}
+
+/*
  * One argument (and maybe the next) at argv[*i]. "--name", "--name=value",
  * "--name value", "-x", "-xvalue", "-x value". Advances *i past what it used.
  */
@@ -318,6 +346,8 @@ int rf_eal_parse_args(int argc, char **argv, struct rf_eal_config *cfg)
 		RF_LOG(ERR, EAL, "--main-lcore %u is not in the lcore list", cfg->main_lcore);
 		return -EINVAL;
 	}
+	if (p.lcores_given && check_lcore_cpus(cfg) != 0)
+		return -EINVAL;
 	return i;
 }
 
@@ -393,9 +423,10 @@ int rf_eal_init(int argc, char **argv)
 		goto out;
 	ret = rf_heap_init(&cfg.mem);
 	if (ret != 0) {
-		RF_LOG(ERR, EAL, "cannot reserve %zu MB: %s",
-		       cfg.mem.initial_len != 0 ? cfg.mem.initial_len >> 20 : EAL_DEFAULT_MB,
-		       strerror(-ret));
+		/* rf_memseg_create has said why, with what to do, in one line. */
+		if (ret == -EALREADY)
+			RF_LOG(ERR, EAL,
+			       "the heap is already up: rf_heap_init was called directly");
 		goto out;
 	}
 	ret = rf_lcore_init_map(cfg.lcores, cfg.lcore_cpu, RF_MAX_LCORE, cfg.main_lcore);

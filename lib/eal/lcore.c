@@ -228,6 +228,22 @@ static void format_cpus(const cpu_set_t *set, char *buf, size_t len)
 	}
 }
 
+int rf_eal_lcore_unusable(const bool *set, const unsigned *cpu, unsigned max, char *cpus,
+			  size_t len)
+{
+	cpu_set_t allowed;
+
+	if (rf_eal_allowed_cpus(&allowed) != 0)
+		return -1; /* cannot tell here; rf_lcore_init_map checks again */
+	for (unsigned i = 0; i < max; i++) {
+		if (set[i] && (cpu[i] >= CPU_SETSIZE || !CPU_ISSET(cpu[i], &allowed))) {
+			format_cpus(&allowed, cpus, len);
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
 /* Checks the list against the CPUs we may use; logs the first bad one. */
 static int lcore_check(const bool *set, const unsigned *cpu, unsigned max, unsigned main_id,
 		       const cpu_set_t *allowed)
@@ -279,8 +295,10 @@ int rf_lcore_init_map(const bool *set, const unsigned *cpu_of, unsigned max, uns
 	if (lcores_up)
 		return -EALREADY;
 	ret = rf_eal_allowed_cpus(&saved_affinity);
-	if (ret != 0)
+	if (ret != 0) {
+		RF_LOG(ERR, EAL, "cannot read this process's CPU affinity: %s", strerror(-ret));
 		return ret;
+	}
 	ret = lcore_check(set, cpu_of, max, main_id, &saved_affinity);
 	if (ret != 0)
 		return ret;

@@ -42,6 +42,9 @@
 #define PAGEMAP_PFN_MASK ((UINT64_C(1) << 55) - 1) /* Documentation/admin-guide/mm/pagemap.rst */
 #define PAGEMAP_PRESENT	 (UINT64_C(1) << 63)
 
+/* Why one source failed, for the single line that reports the outcome. */
+#define WHY_LEN 160
+
 /* Numbers segment names so two segments of one process are told apart in /proc/PID/maps. */
 static _Atomic unsigned seg_serial;
 /* Set by the first segment that logs "one NUMA node"; orders nothing. */
@@ -153,24 +156,33 @@ static int round_len(size_t len, size_t page_size, size_t *out)
 }
 
 /* Source 1: an anonymous hugetlb memfd with 2 MB pages. */
-static int try_huge_memfd(struct rf_memseg *seg, const char *name, size_t len, int socket)
+static int try_huge_memfd(struct rf_memseg *seg, const char *name, size_t len, int socket,
+			  char *why)
 {
 	size_t need;
+	long avail;
 	int fd, ret;
 
-	if (round_len(len, HUGE_2MB, &need) != 0)
+	if (round_len(len, HUGE_2MB, &need) != 0) {
+		snprintf(why, WHY_LEN, "size overflows");
 		return -ENOMEM;
-	if ((size_t)huge_pages_available(HUGE_2MB) < need / HUGE_2MB)
+	}
+	avail = huge_pages_available(HUGE_2MB);
+	if (avail < 0 || (size_t)avail < need / HUGE_2MB) {
+		snprintf(why, WHY_LEN, "%ld free, %zu needed", avail, need / HUGE_2MB);
 		return -ENOMEM;
+	}
 	fd = memfd_create(name, MFD_CLOEXEC | MFD_HUGETLB | MFD_HUGE_2MB);
-	if (fd < 0)
+	if (fd < 0) {
+		snprintf(why, WHY_LEN, "memfd_create: %s", strerror(errno));
 		return -errno;
+	}
 	if (ftruncate(fd, (off_t)need) != 0)
 		ret = -errno;
 	else
 		ret = seg_map(seg, fd, need, HUGE_2MB, socket);
 	if (ret != 0) {
-		RF_LOG(DEBUG, EAL, "hugetlb memfd of %zu bytes: %s", need, strerror(-ret));
+		snprintf(why, WHY_LEN, "%zu MB: %s", need >> 20, strerror(-ret));
 		close(fd);
 		return ret;
 	}
@@ -180,13 +192,15 @@ static int try_huge_memfd(struct rf_memseg *seg, const char *name, size_t len, i
 
 /* The configured hugetlbfs directory, or the first hugetlbfs in /proc/mounts. */
 static int find_hugetlbfs(const struct rf_mem_config *cfg, char *dir, size_t dirlen,
-			  size_t *page_size)
+			  size_t *page_size, char *why)
 {
 	struct statfs st;
 
 	if (cfg->huge_dir != NULL) {
-		if (strlen(cfg->huge_dir) >= dirlen)
+		if (strlen(cfg->huge_dir) >= dirlen) {
+			snprintf(why, WHY_LEN, "--huge-dir: path too long");
 			return -ENAMETOOLONG;
+		}
 		strcpy(dir, cfg->huge_dir);
 	} else {
 		FILE *mounts = setmntent("/proc/mounts", "re");
@@ -194,8 +208,10 @@ static int find_hugetlbfs(const struct rf_mem_config *cfg, char *dir, size_t dir
 		char buf[1024];
 		bool found = false;
 
-		if (mounts == NULL)
+		if (mounts == NULL) {
+			snprintf(why, WHY_LEN, "/proc/mounts: %s", strerror(errno));
 			return -errno;
+		}
 		while (!found && getmntent_r(mounts, &ent, buf, sizeof(buf)) != NULL) {
 			if (strcmp(ent.mnt_type, "hugetlbfs") == 0 &&
 			    strlen(ent.mnt_dir) < dirlen) {
@@ -204,13 +220,17 @@ static int find_hugetlbfs(const struct rf_mem_config *cfg, char *dir, size_t dir
 			}
 		}
 		endmntent(mounts);
-		if (!found)
+		if (!found) {
+			snprintf(why, WHY_LEN, "none mounted");
 			return -ENOENT;
+		}
 	}
-	if (statfs(dir, &st) != 0)
+	if (statfs(dir, &st) != 0) {
+		snprintf(why, WHY_LEN, "%.100s: %s", dir, strerror(errno));
 		return -errno;
+	}
 	if (st.f_type != HUGETLBFS_MAGIC) {
-		RF_LOG(ERR, EAL, "--huge-dir %s is not a hugetlbfs mount", dir);
+		snprintf(why, WHY_LEN, "%.100s is not a hugetlbfs mount", dir);
 		return -EINVAL;
 	}
 	/* On hugetlbfs, f_bsize is the huge page size of the mount. */
@@ -220,32 +240,43 @@ static int find_hugetlbfs(const struct rf_mem_config *cfg, char *dir, size_t dir
 
 /* Source 2: a file on a hugetlbfs mount, unlinked while we hold it open. */
 static int try_hugetlbfs(struct rf_memseg *seg, const struct rf_mem_config *cfg, const char *name,
-			 size_t len, int socket)
+			 size_t len, int socket, char *why)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	size_t page_size = 0, need;
+	long avail;
 	int fd, ret;
 
-	ret = find_hugetlbfs(cfg, dir, sizeof(dir), &page_size);
+	ret = find_hugetlbfs(cfg, dir, sizeof(dir), &page_size, why);
 	if (ret != 0)
 		return ret;
-	if (!rf_is_pow2(page_size) || round_len(len, page_size, &need) != 0)
+	if (!rf_is_pow2(page_size) || round_len(len, page_size, &need) != 0) {
+		snprintf(why, WHY_LEN, "%.100s: odd page size %zu", dir, page_size);
 		return -EINVAL;
-	if ((size_t)huge_pages_available(page_size) < need / page_size)
+	}
+	avail = huge_pages_available(page_size);
+	if (avail < 0 || (size_t)avail < need / page_size) {
+		snprintf(why, WHY_LEN, "%s: %ld free %zu kB pages, %zu needed", dir, avail,
+			 page_size >> 10, need / page_size);
 		return -ENOMEM;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s-%ld", dir, name, (long)getpid()) >=
-	    sizeof(path))
+	    sizeof(path)) {
+		snprintf(why, WHY_LEN, "%.100s: path too long", dir);
 		return -ENAMETOOLONG;
+	}
 	fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (fd < 0) {
+		snprintf(why, WHY_LEN, "%.100s: %s", path, strerror(errno));
 		return -errno;
+	}
 	unlink(path);
 	if (ftruncate(fd, (off_t)need) != 0)
 		ret = -errno;
 	else
 		ret = seg_map(seg, fd, need, page_size, socket);
 	if (ret != 0) {
-		RF_LOG(DEBUG, EAL, "hugetlbfs %s, %zu bytes: %s", dir, need, strerror(-ret));
+		snprintf(why, WHY_LEN, "%s, %zu MB: %s", dir, need >> 20, strerror(-ret));
 		close(fd);
 		return ret;
 	}
@@ -253,23 +284,56 @@ static int try_hugetlbfs(struct rf_memseg *seg, const struct rf_mem_config *cfg,
 	return 0;
 }
 
+/* MemAvailable from /proc/meminfo, in bytes; 0 when it cannot be read. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	unsigned long long kb = 0;
+	char line[128];
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb << 10;
+}
+
 /* Source 3: a plain memfd, 4 KB pages. */
-static int try_plain_memfd(struct rf_memseg *seg, const char *name, size_t len, int socket)
+static int try_plain_memfd(struct rf_memseg *seg, const char *name, size_t len, int socket,
+			   char *why)
 {
 	size_t page_size = base_page_size();
+	uint64_t avail;
 	size_t need;
 	int fd, ret;
 
-	if (round_len(len, page_size, &need) != 0)
+	if (round_len(len, page_size, &need) != 0) {
+		snprintf(why, WHY_LEN, "size overflows");
 		return -ENOMEM;
+	}
+	/*
+	 * Prefaulting more than the machine has does not fail: the OOM killer
+	 * ends some process, maybe not us. Refuse before touching a page.
+	 */
+	avail = mem_available();
+	if (avail != 0 && need > avail) {
+		snprintf(why, WHY_LEN, "%zu MB needed, %llu MB available", need >> 20,
+			 (unsigned long long)(avail >> 20));
+		return -ENOMEM;
+	}
 	fd = memfd_create(name, MFD_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		snprintf(why, WHY_LEN, "memfd_create: %s", strerror(errno));
 		return -errno;
+	}
 	if (ftruncate(fd, (off_t)need) != 0)
 		ret = -errno;
 	else
 		ret = seg_map(seg, fd, need, page_size, socket);
 	if (ret != 0) {
+		snprintf(why, WHY_LEN, "%s", strerror(-ret));
 		close(fd);
 		return ret;
 	}
@@ -277,8 +341,42 @@ static int try_plain_memfd(struct rf_memseg *seg, const char *name, size_t len, 
 	return 0;
 }
 
+/*
+ * Every source failed: one line with each reason and what to do. When
+ * memfd_create itself is refused (a kernel without it, or a seccomp sandbox),
+ * only a hugetlbfs mount can still give memory, so the advice says that.
+ */
+static void log_no_memory(const struct rf_mem_config *cfg, size_t len, int ret,
+			  const char *why_memfd, const char *why_fs, const char *why_plain)
+{
+	const char *todo;
+
+	if (ret == -ENOSYS || ret == -EPERM || ret == -EACCES)
+		todo = cfg->no_huge
+			   ? "memfd_create is refused here, so only hugepages can back memory: "
+			     "drop --no-huge, mount hugetlbfs (mount -t hugetlbfs nodev "
+			     "/dev/hugepages) and reserve 2 MB pages in " SYSFS_HUGEPAGES
+			     "/hugepages-2048kB/nr_hugepages"
+			   : "memfd_create is refused here, so only a hugetlbfs mount can back "
+			     "memory: mount one (mount -t hugetlbfs nodev /dev/hugepages, or "
+			     "point --huge-dir at one) and reserve 2 MB pages in " SYSFS_HUGEPAGES
+			     "/hugepages-2048kB/nr_hugepages";
+	else
+		todo = "ask for less with -m, or reserve 2 MB pages in " SYSFS_HUGEPAGES
+		       "/hugepages-2048kB/nr_hugepages";
+	if (cfg->no_huge)
+		RF_LOG(ERR, EAL, "cannot get %zu MB of memory with --no-huge (4 KB pages: %s); %s",
+		       len >> 20, why_plain, todo);
+	else
+		RF_LOG(ERR, EAL,
+		       "cannot get %zu MB of memory (2 MB hugepage memfd: %s; hugetlbfs: %s; "
+		       "4 KB pages: %s); %s",
+		       len >> 20, why_memfd, why_fs, why_plain, todo);
+}
+
 struct rf_memseg *rf_memseg_create(const struct rf_mem_config *cfg, size_t len, int socket)
 {
+	char why_memfd[WHY_LEN] = "", why_fs[WHY_LEN] = "", why_plain[WHY_LEN] = "";
 	struct rf_memseg *seg;
 	char name[64];
 	int ret;
@@ -288,8 +386,10 @@ struct rf_memseg *rf_memseg_create(const struct rf_mem_config *cfg, size_t len, 
 		return NULL;
 	}
 	seg = calloc(1, sizeof(*seg));
-	if (seg == NULL)
+	if (seg == NULL) {
+		RF_LOG(ERR, EAL, "out of memory for a segment descriptor");
 		return NULL;
+	}
 	seg->fd = -1;
 	seg->socket = RF_SOCKET_ID_ANY;
 	seg->iova_mode = cfg->iova_mode;
@@ -297,23 +397,25 @@ struct rf_memseg *rf_memseg_create(const struct rf_mem_config *cfg, size_t len, 
 		 atomic_fetch_add_explicit(&seg_serial, 1, memory_order_relaxed));
 
 	if (!cfg->no_huge) {
-		if (try_huge_memfd(seg, name, len, socket) == 0 ||
-		    try_hugetlbfs(seg, cfg, name, len, socket) == 0)
+		if (try_huge_memfd(seg, name, len, socket, why_memfd) == 0 ||
+		    try_hugetlbfs(seg, cfg, name, len, socket, why_fs) == 0)
 			goto done;
-		RF_LOG(WARNING, EAL,
-		       "hugepages were not available for a %zu MB segment; using 4 KB pages, "
-		       "performance will suffer (reserve 2 MB pages in " SYSFS_HUGEPAGES
-		       "/hugepages-2048kB/nr_hugepages, or pass --no-huge)",
-		       len >> 20);
 	}
-	ret = try_plain_memfd(seg, name, len, socket);
+	ret = try_plain_memfd(seg, name, len, socket, why_plain);
 	if (ret != 0) {
-		RF_LOG(ERR, EAL, "cannot create a %zu-byte memory segment: %s", len,
-		       strerror(-ret));
+		log_no_memory(cfg, len, ret, why_memfd, why_fs, why_plain);
 		free(seg);
 		errno = -ret;
 		return NULL;
 	}
+	/* Said only now, and in one line with the reasons: it is a warning only if we go on. */
+	if (!cfg->no_huge)
+		RF_LOG(WARNING, EAL,
+		       "hugepages were not available for a %zu MB segment (2 MB hugepage memfd: "
+		       "%s; hugetlbfs: %s); using 4 KB pages, performance will suffer (reserve "
+		       "2 MB pages in " SYSFS_HUGEPAGES "/hugepages-2048kB/nr_hugepages, or "
+		       "pass --no-huge)",
+		       len >> 20, why_memfd, why_fs);
 done:
 	if (seg->iova_mode == RF_IOVA_PA && rf_mem_virt2phy(seg->va) == RF_BAD_IOVA)
 		RF_LOG(WARNING, EAL,

@@ -46,7 +46,10 @@ struct rf_eal_config {
  * -EINVAL. May be called once per process.
  */
 int rf_eal_init(int argc, char **argv);
-/* Parse only, no side effects: for --help and for tests. Same return as above. */
+/*
+ * Parse only, no side effects: for --help and for tests. Same return as above.
+ * An -l/--lcores list naming a CPU this process may not run on is -EINVAL here.
+ */
 int rf_eal_parse_args(int argc, char **argv, struct rf_eal_config *cfg);
 /* Undo rf_eal_init: stop workers, unmap memory. */
 void rf_eal_cleanup(void);

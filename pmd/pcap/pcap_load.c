@@ -782,7 +782,8 @@ static int reader_start(struct rf_pcap_reader *r)
 		return fail(r, -EINVAL, "gzip-compressed file (bytes 1f 8b): gunzip it first");
 	return fail(r, -EINVAL,
 		    "not a pcap or pcapng file: magic 0x%08x (bytes %02x %02x %02x %02x); "
-		    "expected a1b2c3d4 or a1b23c4d (pcap) or 0a0d0d0a (pcapng)",
+		    "expected a1b2c3d4 or a1b23c4d (pcap) or 0a0d0d0a (pcapng); give a capture "
+		    "file, as written by tcpdump -w or tshark -w",
 		    magic, first4[0], first4[1], first4[2], first4[3]);
 }
 
@@ -815,7 +816,11 @@ struct rf_pcap_reader *rf_pcap_open(const char *path, char *err, size_t errlen)
 	r->f = fopen(path, "rb");
 	if (r->f == NULL) {
 		int e = errno;
-		msg(err, errlen, "cannot open: %s", strerror(e));
+		msg(err, errlen, "cannot open: %s%s", strerror(e),
+		    e == ENOENT	  ? "; check the path"
+		    : e == EACCES ? "; give this user read access to it (and search access to "
+				    "its directories), or run as a user who has it"
+				  : "");
 		free(r);
 		errno = e;
 		return NULL;

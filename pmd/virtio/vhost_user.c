@@ -83,6 +83,50 @@ static int fill_sockaddr(struct sockaddr_un *sun, const char *path)
 	return 0;
 }
 
+/* "a regular file", "a directory": what is at a path that should be a socket. */
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	}
+	return "not a socket";
+}
+
+/*
+ * Why connect() to path failed, and what to do, in one line (errno e). A
+ * non-socket file at the path is told as such, and returned as -ENOTSOCK:
+ * connect() itself only says ECONNREFUSED then, which would read as "the
+ * back-end is not up yet".
+ */
+static int connect_failed(struct rf_vhost_user_conn *c, const char *path, int e)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return vu_fail(c, -ENOTSOCK,
+			       "cannot connect to %s: %s: it is %s, not a socket; give the "
+			       "back-end's socket path",
+			       path, strerror(e), file_kind(st.st_mode));
+	if (e == EACCES || e == EPERM)
+		return vu_fail(c, -e,
+			       "cannot connect to %s: %s: uid %u needs write access to the "
+			       "socket and search access to its directories; run as a user who "
+			       "has them",
+			       path, strerror(e), (unsigned)geteuid());
+	return vu_fail(c, -e, "cannot connect to %s: %s", path, strerror(e));
+}
+
 int rf_vhost_user_connect(struct rf_vhost_user_conn *c, const char *path)
 {
 	struct sockaddr_un sun;
@@ -95,7 +139,7 @@ int rf_vhost_user_connect(struct rf_vhost_user_conn *c, const char *path)
 	if (fd < 0)
 		return vu_fail(c, -errno, "socket(AF_UNIX): %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		rc = vu_fail(c, -errno, "cannot connect to %s: %s", path, strerror(errno));
+		rc = connect_failed(c, path, errno);
 		close(fd);
 		return rc;
 	}
@@ -118,6 +162,38 @@ static int socket_is_stale(const char *path, const struct sockaddr_un *sun)
 	    connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) < 0 && errno == ECONNREFUSED;
 	close(fd);
 	return stale;
+}
+
+/*
+ * Why bind() on path failed, and what to do, in one line (errno e). A file
+ * that is not a socket is the user's: it is named and left alone.
+ */
+static void listen_failed(const char *path, int e, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (e == EADDRINUSE && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		snprintf(err, errlen,
+			 "cannot listen on %s: it is %s, not a socket, and is left alone; "
+			 "remove it or choose another path",
+			 path, file_kind(st.st_mode));
+	else if (e == EADDRINUSE)
+		snprintf(err, errlen,
+			 "cannot listen on %s: another process is listening there; stop it or "
+			 "choose another path",
+			 path);
+	else if (e == EACCES || e == EPERM)
+		snprintf(err, errlen,
+			 "cannot create the socket %s: %s: uid %u needs write access to its "
+			 "directory; choose another directory or user",
+			 path, strerror(e), (unsigned)geteuid());
+	else if (e == ENOENT || e == ENOTDIR)
+		snprintf(err, errlen,
+			 "cannot create the socket %s: %s: its directory does not exist; create "
+			 "it or choose another path",
+			 path, strerror(e));
+	else
+		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(e));
 }
 
 int rf_vhost_user_listen(const char *path, char *err, size_t errlen)
@@ -144,10 +220,7 @@ int rf_vhost_user_listen(const char *path, char *err, size_t errlen)
 	}
 	if (rc < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "cannot listen on %s: %s%s", path, strerror(errno),
-			 rc == -EADDRINUSE ? " (another process is listening there, or it is "
-					     "not a socket; remove it or choose another path)"
-					   : "");
+		listen_failed(path, errno, err, errlen);
 		close(fd);
 		return rc;
 	}

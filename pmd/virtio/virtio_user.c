@@ -22,6 +22,7 @@
 
 #include "rf_eal.h"
 #include "rf_log.h"
+#include "rf_rss.h"
 #include "virtio_user_dev.h"
 
 static struct vu_dev *vu_dev(struct rf_eth_dev *eth)
@@ -144,6 +145,13 @@ static int vu_infos_get(struct rf_eth_dev *eth, struct rf_eth_dev_info *info)
 	pthread_mutex_lock(&d->lock);
 	uint64_t dp = d->started ? d->dp_features : virtio_user_dp_features(d);
 	info->features = d->state == VU_RUNNING ? d->features : (d->offered & d->want) | dp;
+	/* Device RSS only with VIRTIO_NET_F_RSS (§5.1.6.5.7): no vhost-user back-end has it. */
+	info->reta_size = virtio_user_reta_size(d);
+	if (info->reta_size > 0) {
+		info->flow_type_rss_offloads =
+		    virtio_rss_hash_types_to_hf(d->rss_caps.supported_hash_types);
+		info->hash_key_size = VIRTIO_RSS_KEY_LEN;
+	}
 	pthread_mutex_unlock(&d->lock);
 	/* Without mergeable buffers a frame and its header must fit one default mbuf. */
 	info->max_rx_pktlen = (dp & VU_BIT(VIRTIO_NET_F_MRG_RXBUF))
@@ -168,7 +176,100 @@ static int vu_configure(struct rf_eth_dev *eth)
 		rxq_free(d, q);
 		txq_free(d, q);
 	}
+	/*
+	 * Device RSS starts from the configured hash functions and key, and a
+	 * round-robin table. The pairs in use are told to the device at start
+	 * (VQ_PAIRS_SET, virtio_user_dev.c), once the control queue works.
+	 */
+	pthread_mutex_lock(&d->lock);
+	d->rss_conf = eth->conf.rss;
+	for (unsigned i = 0; i < VIRTIO_RSS_RETA_MAX; i++)
+		d->reta[i] = eth->nb_rx_queues > 0 ? (uint16_t)(i % eth->nb_rx_queues) : 0;
+	pthread_mutex_unlock(&d->lock);
 	return 0;
+}
+
+/* --- device RSS (VIRTIO_NET_F_RSS): RSS_CONFIG on the control queue --- */
+
+static bool has_rss(const struct vu_dev *d)
+{
+	return virtio_user_reta_size(d) > 0;
+}
+
+/* Send the new settings if the device runs; on failure put the old ones back. */
+static int rss_commit(struct vu_dev *d, const struct rf_eth_rss_conf *old_conf,
+		      const uint16_t *old_reta)
+{
+	int rc = d->state == VU_RUNNING ? virtio_user_rss_apply(d) : 0;
+
+	if (rc < 0) {
+		d->rss_conf = *old_conf;
+		memcpy(d->reta, old_reta, sizeof(d->reta));
+	}
+	return rc;
+}
+
+static int vu_rss_hash_update(struct rf_eth_dev *eth, const struct rf_eth_rss_conf *conf)
+{
+	struct vu_dev *d = vu_dev(eth);
+	int rc = -ENOTSUP;
+
+	pthread_mutex_lock(&d->lock);
+	if (has_rss(d)) {
+		struct rf_eth_rss_conf old = d->rss_conf;
+		d->rss_conf = *conf;
+		rc = rss_commit(d, &old, d->reta);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+static int vu_rss_hash_conf_get(struct rf_eth_dev *eth, struct rf_eth_rss_conf *conf)
+{
+	struct vu_dev *d = vu_dev(eth);
+	int rc = -ENOTSUP;
+
+	pthread_mutex_lock(&d->lock);
+	if (has_rss(d)) {
+		*conf = d->rss_conf;
+		if (conf->key_len == 0) {
+			memcpy(conf->key, rf_rss_default_key, RF_ETH_RSS_KEY_LEN);
+			conf->key_len = RF_ETH_RSS_KEY_LEN;
+		}
+		rc = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+static int vu_reta_update(struct rf_eth_dev *eth, const uint16_t *reta, uint16_t size)
+{
+	struct vu_dev *d = vu_dev(eth);
+	uint16_t old[VIRTIO_RSS_RETA_MAX];
+	int rc = -ENOTSUP;
+
+	pthread_mutex_lock(&d->lock);
+	if (has_rss(d) && size <= VIRTIO_RSS_RETA_MAX) {
+		memcpy(old, d->reta, sizeof(old));
+		memcpy(d->reta, reta, sizeof(reta[0]) * size);
+		rc = rss_commit(d, &d->rss_conf, old);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+static int vu_reta_query(struct rf_eth_dev *eth, uint16_t *reta, uint16_t size)
+{
+	struct vu_dev *d = vu_dev(eth);
+	int rc = -ENOTSUP;
+
+	pthread_mutex_lock(&d->lock);
+	if (has_rss(d) && size <= VIRTIO_RSS_RETA_MAX) {
+		memcpy(reta, d->reta, sizeof(reta[0]) * size);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
 }
 
 static int vu_rx_queue_setup(struct rf_eth_dev *eth, uint16_t q, uint16_t nb_desc, int socket,
@@ -314,6 +415,7 @@ static void vu_free(struct vu_dev *d)
 		close_fd(&d->txq[q].callfd);
 	}
 	close_fd(&d->wake_fd);
+	virtio_cvq_free(d->cvq);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -435,9 +537,13 @@ static int vu_xstats_get(struct rf_eth_dev *eth, struct rf_eth_xstat *xs, unsign
 	/* Connections after the first: each one is a back-end coming back. */
 	uint64_t reconnects = d->nb_connects > 0 ? d->nb_connects - 1 : 0;
 	uint64_t downs = d->link_down_events;
+	uint64_t cvq_cmds = d->cvq != NULL ? d->cvq->commands : 0;
+	uint64_t cvq_errs = d->cvq_errors;
 	pthread_mutex_unlock(&d->lock);
 	xstat_put(xs, n, &idx, reconnects, "reconnects");
 	xstat_put(xs, n, &idx, downs, "link_down_events");
+	xstat_put(xs, n, &idx, cvq_cmds, "cvq_commands");
+	xstat_put(xs, n, &idx, cvq_errs, "cvq_errors");
 	return (int)idx;
 }
 
@@ -452,6 +558,10 @@ static const struct rf_eth_dev_ops vu_ops = {
     .stats_get = vu_stats_get,
     .stats_reset = vu_stats_reset,
     .xstats_get = vu_xstats_get,
+    .rss_hash_update = vu_rss_hash_update,
+    .rss_hash_conf_get = vu_rss_hash_conf_get,
+    .reta_update = vu_reta_update,
+    .reta_query = vu_reta_query,
 };
 
 /* --- probe --- */
@@ -524,8 +634,14 @@ static int parse_args(struct vu_dev *d, const char *name, const struct rf_devarg
 	d->reconnect_ms = reconnect;
 	d->want = VU_BIT(VIRTIO_F_VERSION_1) | VU_BIT(VIRTIO_NET_F_MAC) |
 		  VU_BIT(VIRTIO_NET_F_STATUS) | VU_BIT(RF_VHOST_USER_F_PROTOCOL_FEATURES);
+	/*
+	 * MQ depends on CTRL_VQ (§5.1.3.1): VQ_PAIRS_SET goes on the control
+	 * queue. F_RSS and F_HASH_REPORT are not wanted: a vhost-user back-end
+	 * could not be told the RSS settings (no message for them), and the
+	 * device's limits are in a config space we do not read.
+	 */
 	if (queues > 1)
-		d->want |= VU_BIT(VIRTIO_NET_F_MQ);
+		d->want |= VU_BIT(VIRTIO_NET_F_MQ) | VU_BIT(VIRTIO_NET_F_CTRL_VQ);
 	if (mrg)
 		d->want |= VU_BIT(VIRTIO_NET_F_MRG_RXBUF);
 	if (in_order)
@@ -591,6 +707,11 @@ static int vu_probe(const char *name, const struct rf_devargs *args, struct rf_e
 		snprintf(err, errlen, "%s: eventfd: %s", name, strerror(errno));
 		goto fail;
 	}
+	rc = virtio_user_cvq_init(d);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: control queue: %s", name, strerror(-rc));
+		goto fail;
+	}
 	if (d->server) {
 		char why[RF_VHOST_USER_ERR_LEN];
 		rc = rf_vhost_user_listen(d->path, why, sizeof(why));
@@ -604,10 +725,12 @@ static int vu_probe(const char *name, const struct rf_devargs *args, struct rf_e
 	} else {
 		rc = rf_vhost_user_connect(&d->conn, d->path);
 		if (rc < 0) {
-			snprintf(err, errlen,
-				 "%s: %s (start the vhost-user back-end first, or use "
-				 "server=1 and let it connect)",
-				 name, d->conn.err);
+			/* The hint fits only a socket that is not there or not served yet. */
+			snprintf(err, errlen, "%s: %s%s", name, d->conn.err,
+				 rc == -ENOENT || rc == -ECONNREFUSED
+				     ? " (start the vhost-user back-end first, or use server=1 "
+				       "and let it connect)"
+				     : "");
 			goto fail;
 		}
 		d->state = VU_CONNECTED;

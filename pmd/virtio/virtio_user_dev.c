@@ -20,6 +20,7 @@
 #include "rf_atomic.h"
 #include "rf_eal.h"
 #include "rf_log.h"
+#include "rf_rss.h"
 #include "virtio_user_dev.h"
 
 int virtio_user_err(struct vu_dev *d, int rc, const char *fmt, ...)
@@ -89,9 +90,14 @@ int virtio_user_handshake(struct vu_dev *d)
 	uint64_t pf = 0, nq = 1;
 	int rc;
 
+	/* A new back-end: no vring enabled yet, and one queue pair in use (§5.1.6.5.5). */
+	d->pairs_on = 0;
+	d->cvq_pairs = 1;
 	if ((rc = rf_vhost_user_set_owner(c)) < 0 ||
 	    (rc = rf_vhost_user_get_u64(c, RF_VHOST_USER_GET_FEATURES, &d->offered)) < 0)
 		return vu_conn_err(d, rc);
+	RF_LOG(INFO, VIRTIO, "%s: back-end offers features 0x%llx", d->name,
+	       (unsigned long long)d->offered);
 	if (!(d->offered & VU_BIT(VIRTIO_F_VERSION_1)))
 		return virtio_user_err(
 		    d, -ENOTSUP,
@@ -117,8 +123,11 @@ int virtio_user_handshake(struct vu_dev *d)
 	}
 	if (d->max_queues > nq)
 		return virtio_user_err(
-		    d, -EINVAL, "queues=%u but the back-end at %s offers %llu queue pair%s",
-		    d->max_queues, d->path, (unsigned long long)nq, nq == 1 ? "" : "s");
+		    d, -EINVAL,
+		    "queues=%u but the back-end at %s offers %llu queue pair%s; use queues=%llu "
+		    "(and --rxq/--txq no higher), or give the back-end more queues",
+		    d->max_queues, d->path, (unsigned long long)nq, nq == 1 ? "" : "s",
+		    (unsigned long long)nq);
 	return 0;
 }
 
@@ -205,7 +214,151 @@ static int vu_setup_vring(struct vu_dev *d, uint32_t index, const struct virtnet
 		rc = rf_vhost_user_set_vring_state(c, RF_VHOST_USER_SET_VRING_ENABLE, index, 1);
 		if (rc < 0)
 			return vu_conn_err(d, rc);
+		d->pairs_on |= 1u << (index / 2);
 	}
+	return 0;
+}
+
+/* --- the control virtqueue: the device side we play, and what the driver sends --- */
+
+/* Both vrings of queue pair p (§5.1.2: receiveq 2p, transmitq 2p+1) on or off. */
+static int vu_enable_pair(struct vu_dev *d, uint16_t p, bool on)
+{
+	for (uint32_t v = 2u * p; v <= 2u * p + 1; v++) {
+		int rc =
+		    rf_vhost_user_set_vring_state(&d->conn, RF_VHOST_USER_SET_VRING_ENABLE, v, on);
+		if (rc < 0)
+			return vu_conn_err(d, rc);
+	}
+	if (on)
+		d->pairs_on |= 1u << p;
+	else
+		d->pairs_on &= ~(1u << p);
+	RF_LOG(INFO, VIRTIO, "%s: queue pair %u (vrings %u, %u) %s", d->name, p, 2u * p, 2u * p + 1,
+	       on ? "enabled" : "disabled");
+	return 0;
+}
+
+/*
+ * VQ_PAIRS_SET as the device: pairs below n that the back-end knows are
+ * enabled, every pair from n on is disabled (VHOST_USER_SET_VRING_ENABLE,
+ * as QEMU's vhost-user net does), so it no longer touches their rings.
+ */
+static int cvq_vq_pairs_set(void *arg, uint16_t n)
+{
+	struct vu_dev *d = arg;
+
+	/* Without PROTOCOL_FEATURES there is no SET_VRING_ENABLE: rings run once kicked. */
+	if (!(d->features & VU_BIT(RF_VHOST_USER_F_PROTOCOL_FEATURES)))
+		return -ENOTSUP;
+	for (uint16_t p = 0; p < RF_MAX_QUEUES_PER_PORT; p++) {
+		bool want = p < n && p < d->eth.nb_rx_queues && d->rings_told;
+		bool on = (d->pairs_on >> p) & 1;
+		if (want == on)
+			continue;
+		int rc = vu_enable_pair(d, p, want);
+		if (rc < 0)
+			return rc;
+	}
+	d->cvq_pairs = n;
+	return 0;
+}
+
+static const struct virtio_cvq_dev_ops cvq_dev_ops = {
+    .vq_pairs_set = cvq_vq_pairs_set,
+    /* RSS_CONFIG/HASH_CONFIG: vhost-user could not pass them on; F_RSS is never negotiated. */
+    .rss_config = NULL,
+};
+
+/* The driver side's kick: the device is us, so it runs the command right here. */
+static int cvq_notify(void *arg)
+{
+	struct vu_dev *d = arg;
+
+	virtio_cvq_dev_process(&d->cvq_dev);
+	return 0;
+}
+
+int virtio_user_cvq_init(struct vu_dev *d)
+{
+	if (!(d->want & VU_BIT(VIRTIO_NET_F_CTRL_VQ)))
+		return 0;
+	d->cvq = virtio_cvq_create(RF_SOCKET_ID_ANY, cvq_notify, d);
+	return d->cvq == NULL ? -errno : 0;
+}
+
+uint16_t virtio_user_reta_size(const struct vu_dev *d)
+{
+	if (!(d->features & VU_BIT(VIRTIO_NET_F_RSS)) || d->rss_caps.max_reta_len == 0)
+		return 0;
+	/* §5.1.6.5.7.1: a power of two, at most rss_max_indirection_table_length. */
+	uint16_t n = RF_MIN(d->rss_caps.max_reta_len, (uint16_t)VIRTIO_RSS_RETA_MAX);
+	while (!rf_is_pow2(n))
+		n &= (uint16_t)(n - 1);
+	return n;
+}
+
+int virtio_user_rss_apply(struct vu_dev *d)
+{
+	struct virtio_rss_config c = {0};
+	uint16_t n = virtio_user_reta_size(d);
+
+	if (d->cvq == NULL || n == 0)
+		return -ENOTSUP;
+	c.hash_types =
+	    virtio_rss_hf_to_hash_types(d->rss_conf.rss_hf) & d->rss_caps.supported_hash_types;
+	c.reta_len = n;
+	memcpy(c.reta, d->reta, sizeof(c.reta[0]) * n);
+	c.max_tx_vq = RF_MAX(d->eth.nb_tx_queues, (uint16_t)1);
+	c.key_len = VIRTIO_RSS_KEY_LEN;
+	memcpy(c.key, d->rss_conf.key_len != 0 ? d->rss_conf.key : rf_rss_default_key,
+	       VIRTIO_RSS_KEY_LEN);
+	int rc = virtio_cvq_rss_config(d->cvq, VIRTIO_NET_CTRL_MQ_RSS_CONFIG, &c);
+	if (rc < 0)
+		d->cvq_errors++;
+	return rc;
+}
+
+/*
+ * After DRIVER_OK (the control queue works from then on): tell the device
+ * how many queue pairs are in use. Until VQ_PAIRS_SET it uses only the first
+ * (§5.1.6.5.5); and pairs enabled by an earlier start with more queues must
+ * be turned off, or the back-end would keep using rings we took back.
+ */
+static int vu_cvq_start(struct vu_dev *d)
+{
+	if (d->cvq == NULL || !(d->features & VU_BIT(VIRTIO_NET_F_CTRL_VQ)))
+		return 0;
+	/* Nothing is in flight between commands: the rings can start over with the features. */
+	virtio_cvq_reset(d->cvq);
+	virtio_cvq_dev_init(&d->cvq_dev, d->cvq, d->features, d->max_queues, &d->rss_caps,
+			    &cvq_dev_ops, d);
+	if (!(d->features & VU_BIT(VIRTIO_NET_F_MQ)))
+		return 0;
+	if ((d->features & VU_BIT(VIRTIO_NET_F_RSS)) && d->rss_conf.rss_hf != 0) {
+		/* RSS_CONFIG sets the pairs too (§5.1.6.5.7). */
+		int rc = virtio_user_rss_apply(d);
+		return rc < 0 ? virtio_user_err(d, rc, "control queue: RSS_CONFIG failed: %s",
+						strerror(-rc))
+			      : 0;
+	}
+	uint16_t n = d->eth.nb_rx_queues;
+	uint32_t beyond = d->pairs_on & ~((1u << n) - 1);
+	if (n == d->cvq_pairs && beyond == 0)
+		return 0;
+	d->err[0] = '\0';
+	int rc = virtio_cvq_vq_pairs_set(d->cvq, n);
+	if (rc < 0) {
+		d->cvq_errors++;
+		/* A vhost-user message that failed in the device side has said why in d->err. */
+		if (d->err[0] == '\0')
+			virtio_user_err(d, rc, "control queue: VQ_PAIRS_SET %u failed: %s", n,
+					rc == -EIO ? "the device answered VIRTIO_NET_ERR"
+						   : strerror(-rc));
+		return rc;
+	}
+	RF_LOG(INFO, VIRTIO, "%s: VQ_PAIRS_SET %u: %u queue pair%s in use", d->name, n, n,
+	       n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -299,6 +452,8 @@ int virtio_user_setup(struct vu_dev *d)
 	}
 	rc = vu_set_status(d, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
 				  VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+	if (rc == 0)
+		rc = vu_cvq_start(d);
 	if (rc < 0)
 		return rc;
 	for (uint16_t q = 0; q < d->eth.nb_rx_queues; q++)
