@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "modes.h"
 #include "rf_eal.h"
+#include "steer.h"
 
 /* The RX histogram in struct rf_fwd_stream has a bin for every burst size we allow. */
 _Static_assert(RF_DIM(((struct rf_fwd_stream *)0)->burst_hist) == RF_FWD_MAX_BURST + 1,
@@ -43,7 +44,8 @@ static inline uint64_t sum_pkt_len(struct rf_mbuf *const *pkts, uint16_t n)
 }
 
 /*
- * One iteration on one stream: rx_burst -> mode -> tx_burst. Whatever the
+ * One iteration on one stream: rx_burst (or, for a software-steering worker,
+ * a dequeue from the RX lcore's ring) -> mode -> tx_burst. Whatever the
  * port refuses (after --tx-retry attempts) is freed and counted as dropped.
  * The TSC is read around the iteration and counted only when it moved
  * packets, so idle polls do not dilute cycles per packet.
@@ -57,7 +59,11 @@ static inline void stream_poll(struct rf_fwd_stream_slot *slot, const struct rf_
 	uint16_t nb_rx = 0;
 
 	if (mode->rx) {
-		nb_rx = rf_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, burst);
+		if (slot->ring != NULL)
+			nb_rx = (uint16_t)rf_ring_sc_dequeue_burst(slot->ring, (void **)pkts, burst,
+								   NULL);
+		else
+			nb_rx = rf_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, burst);
 		if (record)
 			rf_fwd_ctr_add(&fs->burst_hist[nb_rx], 1);
 		if (nb_rx != 0) {
@@ -157,6 +163,7 @@ static int plan_ports(struct rf_fwd_engine *e, char *err, size_t errlen)
 			return fail(err, errlen, "port %u (%s): no device info: %s", p, port->name,
 				    strerror(-rc));
 		rf_eth_macaddr_get(p, &port->mac);
+		port->rss_hw = port->info.flow_type_rss_offloads != 0;
 		if (o->nb_rxq > port->info.max_rx_queues)
 			return fail(err, errlen,
 				    "--rxq: %u RX queues asked, but port %u (%s) has %u; give the "
@@ -206,13 +213,61 @@ static int lcore_cmp(const void *a, const void *b)
 	return (x->lcore_id > y->lcore_id) - (x->lcore_id < y->lcore_id);
 }
 
-/* Which streams there are and who polls them: --config, or round-robin. */
+/* The first nb_cores forwarding lcores of -l, main excluded (testpmd's default). */
+static unsigned fwd_lcores(const struct rf_fwd_engine *e, unsigned *ids)
+{
+	unsigned n = 0;
+
+	for (unsigned l = 0; l < RF_MAX_LCORE && n < e->opt->nb_cores; l++)
+		if (e->eal->lcores[l] && l != e->eal->main_lcore)
+			ids[n++] = l;
+	return n;
+}
+
+/*
+ * Software steering: lcore 0 of the list receives; worker k (the k-th of the
+ * others) has one stream per RX port, reading that port's ring to it and
+ * sending to the port's topology peer. The RX lcore has no stream.
+ */
+static int plan_software_streams(struct rf_fwd_engine *e, char *err, size_t errlen)
+{
+	unsigned ids[RF_MAX_LCORE], n = fwd_lcores(e, ids);
+
+	if (n < e->opt->nb_cores)
+		return fail(err, errlen, "--nb-cores: %u forwarding lcores asked, %u available",
+			    e->opt->nb_cores, n);
+	e->steer.nb_workers = n - 1;
+	struct rf_fwd_lcore *rx = lcore_get(e, ids[0]);
+
+	rx->role = RF_FWD_ROLE_RX;
+	for (unsigned k = 0; k < e->steer.nb_workers; k++) {
+		struct rf_fwd_lcore *lc = lcore_get(e, ids[1 + k]);
+
+		lc->role = RF_FWD_ROLE_WORKER;
+		lc->worker = k;
+	}
+	for (unsigned k = 0; k < e->steer.nb_workers; k++) {
+		for (unsigned pi = 0; pi < e->nb_ports; pi++) {
+			struct rf_fwd_stream_slot *s = &e->slots[e->nb_streams++];
+
+			s->fs.rx_port = e->ports[pi].port_id;
+			s->fs.tx_port = e->ports[topology_tx(e, pi)].port_id;
+			s->lcore = ids[1 + k];
+			s->ring_worker = k;
+		}
+	}
+	return 0;
+}
+
+/* Which streams there are and who polls them: --config, software steering, or round-robin. */
 static int plan_streams(struct rf_fwd_engine *e, char *err, size_t errlen)
 {
 	const struct rf_fwd_options *o = e->opt;
-	unsigned n = o->nb_config != 0 ? o->nb_config : e->nb_ports * o->nb_rxq;
+	unsigned n = o->nb_config != 0			    ? o->nb_config
+		     : e->steering == RF_FWD_STEER_SOFTWARE ? e->nb_ports * (o->nb_cores - 1)
+							    : e->nb_ports * o->nb_rxq;
 
-	e->slots = aligned_alloc(RF_CACHE_LINE, n * sizeof(*e->slots));
+	e->slots = aligned_alloc(RF_CACHE_LINE, RF_MAX(n, 1u) * sizeof(*e->slots));
 	if (e->slots == NULL)
 		return -ENOMEM;
 	memset(e->slots, 0, n * sizeof(*e->slots));
@@ -235,13 +290,14 @@ static int plan_streams(struct rf_fwd_engine *e, char *err, size_t errlen)
 			s->fs.tx_port = e->ports[topology_tx(e, (unsigned)pi)].port_id;
 			s->lcore = c->lcore;
 		}
-	} else {
-		unsigned workers[RF_MAX_LCORE], nb_workers = 0, l;
+	} else if (e->steering == RF_FWD_STEER_SOFTWARE) {
+		int rc = plan_software_streams(e, err, errlen);
 
-		/* testpmd's default: the first --nb-cores lcores of -l, main excluded. */
-		for (l = 0; l < RF_MAX_LCORE && nb_workers < o->nb_cores; l++)
-			if (e->eal->lcores[l] && l != e->eal->main_lcore)
-				workers[nb_workers++] = l;
+		if (rc != 0)
+			return rc;
+	} else {
+		unsigned workers[RF_MAX_LCORE], nb_workers = fwd_lcores(e, workers);
+
 		if (nb_workers < o->nb_cores)
 			return fail(err, errlen,
 				    "--nb-cores: %u forwarding lcores asked, %u available",
@@ -273,6 +329,8 @@ static int plan_streams(struct rf_fwd_engine *e, char *err, size_t errlen)
 	for (unsigned i = 0; i < e->nb_lcores; i++) {
 		struct rf_fwd_lcore *lc = &e->lcores[i];
 
+		if (lc->nb_streams == 0)
+			continue; /* the RX lcore of software steering */
 		lc->streams = calloc(lc->nb_streams, sizeof(*lc->streams));
 		if (lc->streams == NULL)
 			return -ENOMEM;
@@ -317,7 +375,7 @@ static int plan_tx_queues(struct rf_fwd_engine *e, char *err, size_t errlen)
 					off += (size_t)n;
 			}
 		}
-		if (port->nb_txq_used > e->opt->nb_txq)
+		if (port->nb_txq_used > port->nb_txq)
 			return fail(err, errlen,
 				    "--txq: port %u (%s) is sent to by %u forwarding lcores (%s), "
 				    "each on its own TX queue: use --txq=%u or more",
@@ -346,7 +404,9 @@ static int plan_pool_size(struct rf_fwd_engine *e, char *err, size_t errlen)
 
 	for (unsigned pi = 0; pi < e->nb_ports; pi++)
 		rings += (unsigned)o->nb_rxq * e->ports[pi].nb_rxd +
-			 (unsigned)o->nb_txq * e->ports[pi].nb_txd;
+			 (unsigned)e->ports[pi].nb_txq * e->ports[pi].nb_txd;
+	/* Software steering: the RX lcore's rings to the workers can all be full. */
+	rings += rf_fwd_steer_ring_mbufs(e);
 	unsigned nb_eal_lcores = 0;
 
 	for (unsigned l = 0; l < RF_MAX_LCORE; l++)
@@ -383,9 +443,13 @@ int rf_fwd_engine_plan(struct rf_fwd_engine *e, const struct rf_fwd_options *opt
 
 	rc = plan_ports(e, err, errlen);
 	if (rc == 0)
+		rc = rf_fwd_steer_choose(e, err, errlen);
+	if (rc == 0)
 		rc = plan_streams(e, err, errlen);
 	if (rc == 0)
 		rc = plan_tx_queues(e, err, errlen);
+	if (rc == 0)
+		rc = rf_fwd_steer_plan(e, err, errlen);
 	if (rc == 0)
 		rc = plan_pool_size(e, err, errlen);
 	if (rc == -ENOMEM)
@@ -399,6 +463,10 @@ int rf_fwd_engine_plan(struct rf_fwd_engine *e, const struct rf_fwd_options *opt
 
 static struct rf_fwd_lcore *lcore_of(struct rf_fwd_engine *e, uint16_t port, uint16_t queue)
 {
+	/* Software steering: the RX lcore polls every RX queue. */
+	for (unsigned i = 0; i < e->nb_lcores; i++)
+		if (e->lcores[i].role == RF_FWD_ROLE_RX)
+			return &e->lcores[i];
 	for (unsigned i = 0; i < e->nb_streams; i++)
 		if (e->slots[i].fs.rx_port == port && e->slots[i].fs.rx_queue == queue)
 			return lcore_get(e, e->slots[i].lcore);
@@ -446,15 +514,14 @@ static int setup_pools(struct rf_fwd_engine *e, char *err, size_t errlen)
 static int setup_port(struct rf_fwd_engine *e, struct rf_fwd_port *port, char *err, size_t errlen)
 {
 	const struct rf_fwd_options *o = e->opt;
-	/* RSS spreads flows over the RX queues, and so over the lcores. */
-	struct rf_eth_conf conf = {
-	    .rss.rss_hf = o->nb_rxq > 1 ? RF_ETH_RSS_IPV4 | RF_ETH_RSS_TCP | RF_ETH_RSS_UDP : 0,
-	};
+	struct rf_eth_conf conf;
 	uint16_t p = port->port_id;
 	const char *step = "configure";
 	int rc;
 
-	rc = rf_eth_dev_configure(p, o->nb_rxq, o->nb_txq, &conf);
+	/* Device RSS from the start; the RETA is programmed at each forwarding start. */
+	rf_fwd_steer_port_conf(e, port, &conf.rss);
+	rc = rf_eth_dev_configure(p, o->nb_rxq, port->nb_txq, &conf);
 	for (uint16_t q = 0; rc == 0 && q < o->nb_rxq; q++) {
 		/* RX buffers come from the pool of the socket that polls the queue. */
 		struct rf_fwd_lcore *lc = lcore_of(e, p, q);
@@ -465,7 +532,7 @@ static int setup_port(struct rf_fwd_engine *e, struct rf_fwd_port *port, char *e
 		if (q == 0)
 			port->socket = s;
 	}
-	for (uint16_t q = 0; rc == 0 && q < o->nb_txq; q++) {
+	for (uint16_t q = 0; rc == 0 && q < port->nb_txq; q++) {
 		step = "TX queue setup";
 		rc = rf_eth_tx_queue_setup(p, q, port->nb_txd, port->socket);
 	}
@@ -479,6 +546,8 @@ static int setup_port(struct rf_fwd_engine *e, struct rf_fwd_port *port, char *e
 		return rc;
 	}
 	port->started = true;
+	port->cfg_rxq = o->nb_rxq;
+	port->cfg_txq = port->nb_txq;
 	/* Not every device filters by MAC; where it cannot, it already takes everything. */
 	rf_eth_promiscuous_enable(p);
 	return 0;
@@ -536,13 +605,17 @@ int rf_fwd_engine_replan(struct rf_fwd_engine *e, const struct rf_fwd_options *o
 {
 	struct rf_mempool *pools[RF_FWD_MAX_SOCKETS];
 	bool started[RF_MAX_ETHPORTS] = {false};
+	uint16_t cfg_rxq[RF_MAX_ETHPORTS] = {0}, cfg_txq[RF_MAX_ETHPORTS] = {0};
 	unsigned pool_size = e->pool_size;
 	uint64_t start_tsc = e->start_tsc, stop_tsc = e->stop_tsc;
 	const struct rf_eal_config *eal = e->eal;
 	bool have_pool = false;
 
-	for (unsigned i = 0; i < e->nb_ports; i++)
+	for (unsigned i = 0; i < e->nb_ports; i++) {
 		started[e->ports[i].port_id] = e->ports[i].started;
+		cfg_rxq[e->ports[i].port_id] = e->ports[i].cfg_rxq;
+		cfg_txq[e->ports[i].port_id] = e->ports[i].cfg_txq;
+	}
 	/* The pools outlive the plan: hide them from free() and from plan's reset. */
 	memcpy(pools, e->pools, sizeof(pools));
 	memset(e->pools, 0, sizeof(e->pools));
@@ -552,8 +625,11 @@ int rf_fwd_engine_replan(struct rf_fwd_engine *e, const struct rf_fwd_options *o
 	memcpy(e->pools, pools, sizeof(pools));
 	e->start_tsc = start_tsc;
 	e->stop_tsc = stop_tsc;
-	for (unsigned i = 0; i < e->nb_ports; i++)
+	for (unsigned i = 0; i < e->nb_ports; i++) {
 		e->ports[i].started = started[e->ports[i].port_id];
+		e->ports[i].cfg_rxq = cfg_rxq[e->ports[i].port_id];
+		e->ports[i].cfg_txq = cfg_txq[e->ports[i].port_id];
+	}
 	for (unsigned s = 0; s < RF_FWD_MAX_SOCKETS; s++)
 		have_pool |= pools[s] != NULL;
 	if (!have_pool)
@@ -616,25 +692,39 @@ void rf_fwd_engine_reset_counters(struct rf_fwd_engine *e)
 		memset(e->slots[i].tx_burst_hist, 0, sizeof(e->slots[i].tx_burst_hist));
 		e->slots[i].tx_retries = 0;
 	}
+	rf_fwd_steer_reset_counters(e);
 }
 
 /* ---- start / stop ------------------------------------------------------ */
 
-static void print_plan(const struct rf_fwd_engine *e)
+void rf_fwd_engine_print_plan(const struct rf_fwd_engine *e, FILE *out, const char *prefix)
 {
-	printf("ringfwd: %s forwarding, %s topology, %u port%s, %u stream%s on %u lcore%s, "
-	       "burst %u, %u mbufs per pool\n",
-	       e->mode->name, rf_fwd_topology_name(e->opt->topology), e->nb_ports,
-	       e->nb_ports == 1 ? "" : "s", e->nb_streams, e->nb_streams == 1 ? "" : "s",
-	       e->nb_lcores, e->nb_lcores == 1 ? "" : "s", e->cfg.burst, e->pool_size);
+	fprintf(out,
+		"%s%s forwarding, %s topology, %u port%s, %u stream%s on %u lcore%s, "
+		"burst %u, %u mbufs per pool\n",
+		prefix, e->mode->name, rf_fwd_topology_name(e->opt->topology), e->nb_ports,
+		e->nb_ports == 1 ? "" : "s", e->nb_streams, e->nb_streams == 1 ? "" : "s",
+		e->nb_lcores, e->nb_lcores == 1 ? "" : "s", e->cfg.burst, e->pool_size);
+	rf_fwd_steer_print(e, out, prefix);
 	for (unsigned i = 0; i < e->nb_lcores; i++) {
 		const struct rf_fwd_lcore *lc = &e->lcores[i];
 
 		for (unsigned s = 0; s < lc->nb_streams; s++) {
-			const struct rf_fwd_stream *fs = &lc->streams[s]->fs;
+			const struct rf_fwd_stream_slot *slot = lc->streams[s];
+			const struct rf_fwd_stream *fs = &slot->fs;
 
-			printf("ringfwd:   lcore %u: RX port %u queue %u -> TX port %u queue %u\n",
-			       lc->lcore_id, fs->rx_port, fs->rx_queue, fs->tx_port, fs->tx_queue);
+			if (slot->ring != NULL)
+				fprintf(out,
+					"%s  lcore %u: worker %u: RX port %u via its ring -> TX "
+					"port %u queue %u\n",
+					prefix, lc->lcore_id, slot->ring_worker, fs->rx_port,
+					fs->tx_port, fs->tx_queue);
+			else
+				fprintf(
+				    out,
+				    "%s  lcore %u: RX port %u queue %u -> TX port %u queue %u\n",
+				    prefix, lc->lcore_id, fs->rx_port, fs->rx_queue, fs->tx_port,
+				    fs->tx_queue);
 		}
 	}
 }
@@ -673,8 +763,38 @@ static void send_first(struct rf_fwd_engine *e)
 	e->tx_first = 0;
 }
 
+/*
+ * A started port whose queue counts the plan changed since (the shell's
+ * steering or lcore count: software steering needs a TX queue per worker) is
+ * configured again, as testpmd does on its next start.
+ */
+static int reconfigure_ports(struct rf_fwd_engine *e, char *err, size_t errlen)
+{
+	for (unsigned pi = 0; pi < e->nb_ports; pi++) {
+		struct rf_fwd_port *port = &e->ports[pi];
+
+		if (!port->started ||
+		    (port->cfg_rxq == e->opt->nb_rxq && port->cfg_txq == port->nb_txq))
+			continue;
+		int rc = rf_fwd_engine_port_stop(e, pi);
+
+		if (rc == 0)
+			rc = setup_port(e, port, err, errlen);
+		else
+			fail(err, errlen, "port %u (%s): stop failed: %s", port->port_id,
+			     port->name, strerror(-rc));
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int rf_fwd_engine_start(struct rf_fwd_engine *e, char *err, size_t errlen)
 {
+	int rc = reconfigure_ports(e, err, errlen);
+
+	if (rc != 0)
+		return rc;
 	for (unsigned i = 0; i < e->nb_streams; i++) {
 		struct rf_fwd_stream_slot *s = &e->slots[i];
 		int pi = rf_fwd_engine_port_index(e, s->fs.tx_port);
@@ -683,7 +803,7 @@ int rf_fwd_engine_start(struct rf_fwd_engine *e, char *err, size_t errlen)
 		s->fs.pool = pool_for(e, lcore_socket(s->lcore));
 		s->fs.tx_port_mac = e->ports[pi].mac;
 		if (e->mode->stream_init != NULL) {
-			int rc = e->mode->stream_init(&s->fs);
+			rc = e->mode->stream_init(&s->fs);
 			if (rc != 0) {
 				fail(err, errlen, "%s: stream RX port %u queue %u: %s",
 				     e->mode->name, s->fs.rx_port, s->fs.rx_queue, strerror(-rc));
@@ -691,7 +811,11 @@ int rf_fwd_engine_start(struct rf_fwd_engine *e, char *err, size_t errlen)
 			}
 		}
 	}
-	print_plan(e);
+	for (unsigned pi = 0; rc == 0 && pi < e->nb_ports; pi++)
+		rc = rf_fwd_steer_program_port(e, pi, err, errlen);
+	if (rc != 0)
+		return rc;
+	rf_fwd_engine_print_plan(e, stdout, "ringfwd: ");
 	send_first(e);
 
 	/* Release: the stream set-up above is visible to the lcores; launch itself also orders it.
@@ -701,7 +825,9 @@ int rf_fwd_engine_start(struct rf_fwd_engine *e, char *err, size_t errlen)
 	e->running = true;
 	for (unsigned i = 0; i < e->nb_lcores; i++) {
 		struct rf_fwd_lcore *lc = &e->lcores[i];
-		int rc = rf_lcore_launch(lc->lcore_id, lcore_loop, lc);
+		rc = rf_lcore_launch(lc->lcore_id,
+				     lc->role == RF_FWD_ROLE_RX ? rf_fwd_steer_rx_loop : lcore_loop,
+				     lc);
 
 		if (rc != 0) {
 			rf_fwd_engine_stop(e);
@@ -733,6 +859,8 @@ void rf_fwd_engine_stop(struct rf_fwd_engine *e)
 	}
 	e->stop_tsc = rf_tsc();
 	e->running = false;
+	/* Every lcore has returned: what is still in the steering rings goes back now. */
+	rf_fwd_steer_drain(e);
 }
 
 double rf_fwd_engine_seconds(const struct rf_fwd_engine *e)
@@ -756,6 +884,7 @@ unsigned rf_fwd_engine_close(struct rf_fwd_engine *e)
 	 * way): stop first, so the drivers take back every posted mbuf, then
 	 * close.
 	 */
+	rf_fwd_steer_drain(e);
 	RF_ETH_FOREACH_DEV(p)
 	{
 		rf_eth_dev_stop(p);
@@ -781,6 +910,7 @@ void rf_fwd_engine_free(struct rf_fwd_engine *e)
 		free(e->lcores[i].streams);
 		e->lcores[i].streams = NULL;
 	}
+	rf_fwd_steer_free(e);
 	free(e->slots);
 	e->slots = NULL;
 	e->nb_streams = 0;

@@ -16,6 +16,13 @@
  *   rf_fwd_engine_start()  mode stream_init, then launch the lcores
  *   rf_fwd_engine_stop()   stop flag, wait for every lcore
  *   rf_fwd_engine_close()  stop and close the ports (every mbuf back), count leaks
+ *
+ * RSS steering (steer.h) picks between two shapes of the same loop. Device:
+ * each (port, RX queue) is a stream, and the device's RSS spreads the flows
+ * over the queues. Software: the first forwarding lcore is the RX lcore; it
+ * polls every RX queue, hashes each packet and hands it to worker
+ * RETA[hash & mask] over an SPSC ring; each worker's streams read those rings
+ * instead of a port, and run the mode as before.
  */
 #ifndef RF_FWD_ENGINE_H
 #define RF_FWD_ENGINE_H
@@ -29,6 +36,8 @@
 #include "rf_eal.h"
 #include "rf_ethdev.h"
 #include "rf_mempool.h"
+#include "rf_ring.h"
+#include "rf_rss.h"
 
 #define RF_FWD_MAX_SOCKETS 8
 
@@ -41,13 +50,58 @@ struct rf_fwd_stream_slot {
 	unsigned lcore;				      /* the forwarding lcore that polls it */
 	uint64_t tx_burst_hist[RF_FWD_MAX_BURST + 1]; /* (P) accepted TX burst sizes */
 	uint64_t tx_retries; /* (P) extra tx_burst calls for refused packets */
+	/*
+	 * Software steering: the ring from the RX lcore this stream reads
+	 * instead of rx_burst (fs.rx_port is the port the packets came in on,
+	 * ring_worker the worker index); NULL for a device stream.
+	 */
+	struct rf_ring *ring;
+	unsigned ring_worker;
 } RF_CACHE_ALIGNED;
+
+/* What a forwarding lcore does. */
+enum rf_fwd_role {
+	RF_FWD_ROLE_FWD,    /* device steering: polls its streams' RX queues */
+	RF_FWD_ROLE_RX,	    /* software steering: polls every RX queue, hashes, hands over */
+	RF_FWD_ROLE_WORKER, /* software steering: forwards what the RX lcore hands it */
+};
+
+/*
+ * One RX queue the software RX lcore polls. (P): written only by the RX
+ * lcore; the main lcore reads them with rf_fwd_ctr_read.
+ */
+struct rf_fwd_steer_rxq {
+	uint16_t port, queue;
+	unsigned pi;	     /* index of port in e->ports */
+	uint64_t rx_packets; /* (P) received from the port */
+	uint64_t rx_bytes;   /* (P) */
+	uint64_t to_workers; /* (P) enqueued on a worker's ring */
+	uint64_t dropped;    /* (P) the worker's ring was full */
+	uint64_t busy_cycles;
+};
+
+/* Software steering state, built by the plan (steer.c). */
+struct rf_fwd_steer {
+	unsigned nb_workers;
+	struct rf_ring **rings; /* [pi * nb_workers + k]: RX port index pi to worker k */
+	struct rf_fwd_steer_rxq *rxqs;
+	unsigned nb_rxqs;
+	/* One Toeplitz context per distinct key; ctx[pi] is port index pi's. */
+	struct rf_rss_ctx *ctxs[RF_MAX_ETHPORTS];
+	unsigned nb_ctxs;
+	const struct rf_rss_ctx *ctx[RF_MAX_ETHPORTS];
+	/* Port pi hashes in hardware what we would: its mbuf hash can be used as is. */
+	bool dev_hash[RF_MAX_ETHPORTS];
+	uint64_t drained; /* main lcore, at stop: packets left in the rings, freed */
+};
 
 struct rf_fwd_engine;
 
 /* One forwarding lcore: the streams it polls, in order. */
 struct rf_fwd_lcore {
 	unsigned lcore_id;
+	enum rf_fwd_role role;
+	unsigned worker; /* RF_FWD_ROLE_WORKER: its index, the RETA value that picks it */
 	unsigned nb_streams;
 	struct rf_fwd_stream_slot **streams;
 	const struct rf_fwd_engine *engine;
@@ -61,8 +115,13 @@ struct rf_fwd_port {
 	struct rf_eth_dev_info info;
 	struct rf_ether_addr mac;
 	uint16_t nb_rxd, nb_txd;
-	uint16_t nb_txq_used; /* forwarding lcores that send on it */
+	uint16_t nb_txq;	   /* TX queues configured: --txq, or one per worker if more */
+	uint16_t nb_txq_used;	   /* forwarding lcores that send on it */
+	uint16_t cfg_rxq, cfg_txq; /* the queue counts it was last configured with */
 	bool started;
+	bool rss_hw;		 /* the device hashes itself (flow_type_rss_offloads != 0) */
+	uint64_t rss_hf_hw;	 /* what is programmed into it: rss_hf the device can hash */
+	struct rf_rss_reta reta; /* hash -> RX queue (device) or worker (software) */
 };
 
 struct rf_fwd_engine {
@@ -78,6 +137,11 @@ struct rf_fwd_engine {
 	unsigned nb_streams;
 	struct rf_fwd_lcore lcores[RF_MAX_LCORE]; /* forwarding lcores, in -l order */
 	unsigned nb_lcores;
+
+	/* The plan's choice, and why, for the start-up lines and show config fwd. */
+	enum rf_fwd_steering steering; /* RF_FWD_STEER_DEVICE or _SOFTWARE */
+	char steering_why[160];
+	struct rf_fwd_steer steer;
 
 	struct rf_mempool *pools[RF_FWD_MAX_SOCKETS]; /* one per socket in use */
 	unsigned pool_size;			      /* mbufs in each pool */
@@ -133,6 +197,9 @@ void rf_fwd_engine_reset_counters(struct rf_fwd_engine *e);
 
 /* Index of port_id in e->ports, or -1. */
 int rf_fwd_engine_port_index(const struct rf_fwd_engine *e, uint16_t port_id);
+
+/* Print the plan: steering, the worker/queue map, the streams on lcores ("ringfwd: " lines). */
+void rf_fwd_engine_print_plan(const struct rf_fwd_engine *e, FILE *out, const char *prefix);
 
 /* Seconds forwarded: from start to stop, or to now while running. */
 double rf_fwd_engine_seconds(const struct rf_fwd_engine *e);

@@ -5,9 +5,13 @@
  *   ringfwd [EAL options] -- [options]        (ringfwd --help lists them all)
  *
  * main() is the table of contents: options, environment, ports, run, report.
- * Exit status: 0 after a clean stop, 2 for a bad option or value (told in one
- * line before anything is set up, where the check allows), 1 when start-up
- * fails.
+ * Exit status: 0 after a clean stop; 2 when start-up is refused: a bad option
+ * or value, or an environment that does not fit it (no memory, a socket path
+ * that is missing, taken or forbidden, an lcore without a CPU, more queues
+ * than a device has, a capture that cannot be read). That is told in one line
+ * on stderr saying what and what to do, and everything set up so far is given
+ * back first (ports closed, our sockets removed, memory unmapped). 1 when
+ * forwarding, the shell or the final report fails.
  */
 #include <errno.h>
 #include <signal.h>
@@ -246,20 +250,14 @@ int main(int argc, char **argv)
 	/* 2. Environment: memory, lcores (they inherit the blocked stop signals). */
 	block_stop_signals(&stop);
 	rc = rf_eal_init(argc, argv);
-	if (rc < 0) {
-		fprintf(stderr, "ringfwd: EAL start-up failed: %s\n", strerror(-rc));
-		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
+	if (rc < 0)
+		return EXIT_USAGE; /* the EAL said what, and what to do, in one line */
 
 	/* 3. Ports: probe the --vdev devices, plan streams on lcores, start the ports. */
-	rc = rf_eth_dev_probe_eal_vdevs(err, sizeof(err));
-	if (rc < 0)
-		return fail_after_eal(&engine, rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL);
-	rc = rf_fwd_engine_plan(&engine, &opt, rf_eal_config_get(), err, sizeof(err));
-	if (rc != 0)
-		return fail_after_eal(&engine, rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL);
-	if (rf_fwd_engine_setup(&engine, err, sizeof(err)) != 0)
-		return fail_after_eal(&engine, EXIT_FAIL);
+	if (rf_eth_dev_probe_eal_vdevs(err, sizeof(err)) < 0 ||
+	    rf_fwd_engine_plan(&engine, &opt, rf_eal_config_get(), err, sizeof(err)) != 0 ||
+	    rf_fwd_engine_setup(&engine, err, sizeof(err)) != 0)
+		return fail_after_eal(&engine, EXIT_USAGE);
 
 	/* 4. Run: forward until SIGINT/SIGTERM (or the shell's quit). */
 	rc = opt.interactive ? run_shell(&engine) : run_forwarding(&engine, &stop);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "rf_rss.h"
 
 #define DEFAULT_BURST	      32
 #define DEFAULT_TXPKTS	      64
@@ -410,6 +411,207 @@ static int opt_config(struct rf_fwd_options *o, struct opt_ctx *c, const char *v
 	}
 }
 
+/* ---- RSS ------------------------------------------------------------------ */
+
+static const char *const steering_names[] = {
+    [RF_FWD_STEER_AUTO] = "auto",
+    [RF_FWD_STEER_DEVICE] = "device",
+    [RF_FWD_STEER_SOFTWARE] = "software",
+};
+
+const char *rf_fwd_steering_name(enum rf_fwd_steering s)
+{
+	return (size_t)s < RF_DIM(steering_names) ? steering_names[s] : "?";
+}
+
+int rf_fwd_steering_parse(const char *s, enum rf_fwd_steering *out)
+{
+	for (size_t i = 0; i < RF_DIM(steering_names); i++) {
+		if (strcmp(s, steering_names[i]) == 0) {
+			*out = (enum rf_fwd_steering)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int rf_fwd_rss_key_parse(const char *s, uint8_t key[RF_FWD_RSS_KEY_LEN], char *err, size_t errlen)
+{
+	uint8_t k[RF_FWD_RSS_KEY_LEN];
+	unsigned digits = 0;
+
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == ':') {
+			/* Only between two whole bytes: "6d:5a", not ":6d", "6:d" or "6d::5a". */
+			if (digits == 0 || digits % 2 != 0 || p[1] == '\0' || p[1] == ':')
+				return fail_plain(err, errlen,
+						  "'%s': a colon goes only between two-digit bytes",
+						  s);
+			continue;
+		}
+		int v = hex_digit(*p);
+
+		if (v < 0)
+			return fail_plain(err, errlen, "'%s': '%c' is not a hex digit", s, *p);
+		if (digits / 2 < RF_FWD_RSS_KEY_LEN)
+			k[digits / 2] = (uint8_t)(digits % 2 == 0 ? v << 4 : k[digits / 2] | v);
+		digits++;
+	}
+	if (digits % 2 != 0)
+		return fail_plain(err, errlen, "'%s' has an odd number of hex digits (%u)", s,
+				  digits);
+	if (digits != 2 * RF_FWD_RSS_KEY_LEN)
+		return fail_plain(err, errlen,
+				  "'%s' is %u bytes; a Toeplitz key is %u bytes (%u hex digits)", s,
+				  digits / 2, RF_FWD_RSS_KEY_LEN, 2 * RF_FWD_RSS_KEY_LEN);
+	memcpy(key, k, sizeof(k));
+	return 0;
+}
+
+int rf_fwd_rss_reta_parse(const char *s, uint16_t *idx, uint16_t *queue, unsigned max, unsigned *n,
+			  char *err, size_t errlen)
+{
+	const char *p = s;
+
+	*n = 0;
+	for (;;) {
+		unsigned long v[2];
+
+		while (*p == ' ')
+			p++;
+		if (*p++ != '(')
+			goto bad;
+		for (int i = 0; i < 2; i++) {
+			while (*p == ' ')
+				p++;
+			if (parse_ulong(p, &p, &v[i]) != 0)
+				goto bad;
+			while (*p == ' ')
+				p++;
+			if (*p++ != (i == 0 ? ',' : ')'))
+				goto bad;
+		}
+		if (v[0] >= RF_FWD_RETA_MAX)
+			return fail_plain(
+			    err, errlen,
+			    "index %lu in '%s' is beyond the largest RETA (%u entries)", v[0], s,
+			    RF_FWD_RETA_MAX);
+		if (v[1] >= RF_MAX_QUEUES_PER_PORT)
+			return fail_plain(err, errlen, "queue %lu in '%s' is above the limit of %u",
+					  v[1], s, RF_MAX_QUEUES_PER_PORT - 1);
+		if (*n == max)
+			return fail_plain(err, errlen, "'%s' has more than %u entries", s, max);
+		idx[*n] = (uint16_t)v[0];
+		queue[*n] = (uint16_t)v[1];
+		(*n)++;
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			return 0;
+		if (*p++ != ',')
+			goto bad;
+	}
+bad:
+	return fail_plain(err, errlen, "'%s' is not a list of (index,queue) like (0,1),(1,0)", s);
+}
+
+static int opt_rss_ip(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	(void)c;
+	(void)val;
+	o->rss.hf_given |= RF_FWD_RSS_IP;
+	return 0;
+}
+
+static int opt_rss_udp(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	(void)c;
+	(void)val;
+	o->rss.hf_given |= RF_ETH_RSS_UDP;
+	return 0;
+}
+
+static int opt_rss_tcp(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	(void)c;
+	(void)val;
+	o->rss.hf_given |= RF_ETH_RSS_TCP;
+	return 0;
+}
+
+static int opt_disable_rss(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	(void)c;
+	(void)val;
+	o->rss.disable_given = true;
+	return 0;
+}
+
+static int opt_rss_key(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	uint8_t key[RF_FWD_RSS_KEY_LEN];
+	char why[256];
+
+	if (rf_fwd_rss_key_parse(val, key, why, sizeof(why)) != 0)
+		return fail(c, "%s", why);
+	for (unsigned p = 0; p < RF_MAX_ETHPORTS; p++)
+		memcpy(o->rss.key[p], key, sizeof(key));
+	return 0;
+}
+
+static int opt_rss_reta_size(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	unsigned long v;
+
+	if (get_uint(c, val, 1, RF_FWD_RETA_MAX, &v) != 0)
+		return -EINVAL;
+	if ((v & (v - 1)) != 0)
+		return fail(c, "%lu is not a power of two (1, 2, 4, ... %u)", v, RF_FWD_RETA_MAX);
+	o->rss.reta_size = (uint16_t)v;
+	o->rss.reta_size_given = true;
+	return 0;
+}
+
+static int opt_rss_reta(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	uint16_t idx[RF_FWD_RETA_MAX], q[RF_FWD_RETA_MAX];
+	unsigned n;
+	char why[256];
+
+	if (rf_fwd_rss_reta_parse(val, idx, q, RF_FWD_RETA_MAX, &n, why, sizeof(why)) != 0)
+		return fail(c, "%s", why);
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned p = 0; p < RF_MAX_ETHPORTS; p++)
+			o->rss.reta[p][idx[i]] = q[i];
+	return 0;
+}
+
+static int opt_rss_symmetric(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	(void)c;
+	(void)val;
+	o->rss.symmetric = true;
+	return 0;
+}
+
+static int opt_rss_steering(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	if (rf_fwd_steering_parse(val, &o->rss.steering) != 0)
+		return fail(c, "unknown steering '%s' (known: auto device software)", val);
+	return 0;
+}
+
 static int opt_stats_json(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
 {
 	if (*val == '\0')
@@ -495,6 +697,27 @@ static const struct opt_def opt_defs[] = {
      "retry a partly refused TX burst N times, 1 us apart, before dropping", opt_tx_retry},
     {"record-burst-stats", 0, ARG_NONE, NULL, "off",
      "histogram of RX and TX burst sizes in the final table", opt_record_burst_stats},
+    {"rss-ip", 0, ARG_NONE, NULL, "ip+udp+tcp when none of these is given",
+     "RSS hashes IP addresses (cumulative with --rss-udp, --rss-tcp)", opt_rss_ip},
+    {"rss-udp", 0, ARG_NONE, NULL, "see --rss-ip", "RSS hashes UDP addresses and ports",
+     opt_rss_udp},
+    {"rss-tcp", 0, ARG_NONE, NULL, "see --rss-ip", "RSS hashes TCP addresses and ports",
+     opt_rss_tcp},
+    {"disable-rss", 0, ARG_NONE, NULL, "off",
+     "no hashing: every packet goes to RETA entry 0's queue or worker", opt_disable_rss},
+    {"rss-key", 0, ARG_REQUIRED, "HEX", "the Microsoft RSS key",
+     "40-byte Toeplitz key as 80 hex digits, colons allowed between bytes", opt_rss_key},
+    {"rss-reta-size", 0, ARG_REQUIRED, "N", "128", "RETA entries, a power of two 1..512",
+     opt_rss_reta_size},
+    {"rss-reta", 0, ARG_REQUIRED, "(IDX,Q)[,...]", "entry i = i % queues",
+     "RETA entries: index IDX goes to queue (or worker) Q", opt_rss_reta},
+    {"rss-symmetric", 0, ARG_NONE, NULL, "off",
+     "symmetric Toeplitz: both directions of a flow hash alike", opt_rss_symmetric},
+    {"rss-steering", 0, ARG_REQUIRED, "auto|device|software", "auto",
+     "device: the port's RX queues are the streams; software: the first forwarding lcore "
+     "hashes and hands packets to the others over rings; auto: device when the ports hash "
+     "themselves, software when lcores would otherwise idle",
+     opt_rss_steering},
     {"auto-start", 'a', ARG_NONE, NULL, "on without -i", "start forwarding at once",
      opt_auto_start},
     {"interactive", 'i', ARG_NONE, NULL, "off",
@@ -531,6 +754,14 @@ static void set_defaults(struct rf_fwd_options *o)
 	o->nb_txq = 1;
 	o->topology = RF_FWD_TOPO_PAIRED;
 	o->mbcache = DEFAULT_MBCACHE;
+	o->rss.rss_hf = RF_FWD_RSS_ALL;
+	o->rss.steering = RF_FWD_STEER_AUTO;
+	o->rss.reta_size = RF_RSS_RETA_SIZE_DEFAULT;
+	for (unsigned p = 0; p < RF_MAX_ETHPORTS; p++) {
+		memcpy(o->rss.key[p], rf_rss_default_key, RF_FWD_RSS_KEY_LEN);
+		for (unsigned i = 0; i < RF_FWD_RETA_MAX; i++)
+			o->rss.reta[p][i] = RF_FWD_RETA_UNSET;
+	}
 }
 
 static const struct opt_def *find_opt(const char *arg, size_t len, char short_name)
@@ -590,8 +821,68 @@ static int parse_one(struct rf_fwd_options *o, int argc, char **argv, int *i, ch
 	return d->handle(o, &c, val);
 }
 
+/*
+ * RSS options against each other and the queue and lcore counts. A RETA queue
+ * is an RX queue (device steering) or a worker (software: --nb-cores less the
+ * RX lcore); under auto, the plan checks it again once it has chosen.
+ */
+static int check_rss(struct rf_fwd_options *o, char *err, size_t errlen)
+{
+	struct rf_fwd_rss_options *r = &o->rss;
+	unsigned workers = o->nb_cores > 1 ? o->nb_cores - 1 : 0;
+
+	if (r->disable_given && r->hf_given != 0)
+		return fail_plain(err, errlen,
+				  "--disable-rss: cannot be combined with --rss-ip, --rss-udp or "
+				  "--rss-tcp");
+	r->rss_hf = r->disable_given ? 0 : r->hf_given != 0 ? r->hf_given : RF_FWD_RSS_ALL;
+	if (r->steering == RF_FWD_STEER_SOFTWARE && o->nb_config > 0)
+		return fail_plain(err, errlen,
+				  "--rss-steering=software: cannot be combined with --config: the "
+				  "RX lcore polls every RX queue itself");
+	if (r->steering == RF_FWD_STEER_SOFTWARE && o->nb_cores < 2)
+		return fail_plain(
+		    err, errlen,
+		    "--rss-steering=software: needs 2 or more forwarding lcores "
+		    "(--nb-cores=2 or more): the first receives and hashes, the others "
+		    "forward");
+	/* The command line sets every port alike: port 0's table stands for all. */
+	for (unsigned i = 0; i < RF_FWD_RETA_MAX; i++) {
+		unsigned q = r->reta[0][i];
+
+		if (q == RF_FWD_RETA_UNSET)
+			continue;
+		if (i >= r->reta_size)
+			return fail_plain(
+			    err, errlen,
+			    "--rss-reta: index %u in (%u,%u) is beyond the RETA of %u "
+			    "entries (--rss-reta-size)",
+			    i, i, q, r->reta_size);
+		if (r->steering == RF_FWD_STEER_SOFTWARE && q >= workers)
+			return fail_plain(
+			    err, errlen,
+			    "--rss-reta: worker %u in (%u,%u) is beyond the %u worker%s "
+			    "(--nb-cores=%u less the RX lcore): 0..%u",
+			    q, i, q, workers, workers == 1 ? "" : "s", o->nb_cores, workers - 1);
+		if (r->steering == RF_FWD_STEER_DEVICE && q >= o->nb_rxq)
+			return fail_plain(err, errlen,
+					  "--rss-reta: queue %u in (%u,%u) is beyond the %u RX "
+					  "queue%s (--rxq): 0..%u",
+					  q, i, q, o->nb_rxq, o->nb_rxq == 1 ? "" : "s",
+					  o->nb_rxq - 1);
+		if (r->steering == RF_FWD_STEER_AUTO && q >= RF_MAX(o->nb_rxq, workers))
+			return fail_plain(
+			    err, errlen,
+			    "--rss-reta: queue %u in (%u,%u) is beyond both the %u RX "
+			    "queue%s (--rxq) and the %u worker%s of software steering",
+			    q, i, q, o->nb_rxq, o->nb_rxq == 1 ? "" : "s", workers,
+			    workers == 1 ? "" : "s");
+	}
+	return 0;
+}
+
 /* Checks between options, once all are read (their order on the line is free). */
-static int check_combined(const struct rf_fwd_options *o, char *err, size_t errlen)
+static int check_combined(struct rf_fwd_options *o, char *err, size_t errlen)
 {
 	if (o->cmdline_file != NULL && !o->interactive)
 		return fail_plain(err, errlen,
@@ -600,6 +891,10 @@ static int check_combined(const struct rf_fwd_options *o, char *err, size_t errl
 		return fail_plain(err, errlen,
 				  "--config: cannot be combined with --nb-cores: --config names "
 				  "the forwarding lcores itself");
+	int rc = check_rss(o, err, errlen);
+
+	if (rc != 0)
+		return rc;
 	for (unsigned i = 0; i < o->nb_config; i++) {
 		const struct rf_fwd_config_entry *e = &o->config[i];
 

@@ -34,6 +34,38 @@ enum rf_fwd_topology {
 	RF_FWD_TOPO_LOOP,    /* i -> i */
 };
 
+/* --rss-steering: who spreads the flows over the forwarding lcores. */
+enum rf_fwd_steering {
+	RF_FWD_STEER_AUTO,     /* device when the ports hash, software when lcores would idle */
+	RF_FWD_STEER_DEVICE,   /* one stream per (port, RX queue); the device spreads */
+	RF_FWD_STEER_SOFTWARE, /* one RX lcore hashes and hands packets to worker lcores */
+};
+
+#define RF_FWD_RSS_KEY_LEN 40	  /* a Toeplitz key, as RF_ETH_RSS_KEY_LEN */
+#define RF_FWD_RETA_MAX	   512	  /* as RF_RSS_RETA_SIZE_MAX */
+#define RF_FWD_RETA_UNSET  0xffff /* this entry keeps the round-robin default */
+/* ip: both IP versions, as testpmd's --rss-ip. */
+#define RF_FWD_RSS_IP  (RF_ETH_RSS_IPV4 | RF_ETH_RSS_IPV6)
+#define RF_FWD_RSS_ALL (RF_FWD_RSS_IP | RF_ETH_RSS_UDP | RF_ETH_RSS_TCP)
+
+/*
+ * RSS settings (the contract in README "RSS and queue steering"). Key and
+ * RETA entries are per port, by port id: the command line sets every port,
+ * the shell one or all.
+ */
+struct rf_fwd_rss_options {
+	uint64_t rss_hf;   /* RF_ETH_RSS_*; 0 = --disable-rss: everything to RETA entry 0 */
+	uint64_t hf_given; /* parse state: what --rss-ip/--rss-udp/--rss-tcp asked */
+	bool disable_given;
+	bool symmetric; /* --rss-symmetric */
+	enum rf_fwd_steering steering;
+	uint16_t reta_size; /* --rss-reta-size, a power of two */
+	bool reta_size_given;
+	uint8_t key[RF_MAX_ETHPORTS][RF_FWD_RSS_KEY_LEN];
+	/* RETA entries over the round-robin table: a queue (worker), or RF_FWD_RETA_UNSET. */
+	uint16_t reta[RF_MAX_ETHPORTS][RF_FWD_RETA_MAX];
+};
+
 /* One --config tuple: RX queue (port, queue) is polled by lcore. */
 struct rf_fwd_config_entry {
 	uint16_t port;
@@ -63,6 +95,8 @@ struct rf_fwd_options {
 	struct rf_fwd_config_entry config[RF_FWD_MAX_STREAMS]; /* --config */
 	unsigned nb_config; /* 0 = the default round-robin mapping */
 
+	struct rf_fwd_rss_options rss;
+
 	bool interactive;	  /* -i */
 	const char *cmdline_file; /* --cmdline-file: shell commands run before the prompt */
 	bool auto_start;	  /* --auto-start; implied without -i */
@@ -86,5 +120,22 @@ int rf_fwd_options_check_lcores(const struct rf_fwd_options *o, const struct rf_
 void rf_fwd_options_usage(FILE *out);
 
 const char *rf_fwd_topology_name(enum rf_fwd_topology t);
+/* "auto", "device", "software"; the parse returns -EINVAL for any other word. */
+const char *rf_fwd_steering_name(enum rf_fwd_steering s);
+int rf_fwd_steering_parse(const char *s, enum rf_fwd_steering *out);
+
+/*
+ * A Toeplitz key as 80 hex digits, with or without a colon between bytes.
+ * 0, or -EINVAL with one line in err (no option name: the caller adds it).
+ */
+int rf_fwd_rss_key_parse(const char *s, uint8_t key[RF_FWD_RSS_KEY_LEN], char *err, size_t errlen);
+
+/*
+ * testpmd's RETA list "(IDX,Q)[,(IDX,Q)...]", spaces allowed: at most max
+ * pairs into idx[]/queue[], each index below RF_FWD_RETA_MAX. *n is the count.
+ * 0, or -EINVAL with one line in err.
+ */
+int rf_fwd_rss_reta_parse(const char *s, uint16_t *idx, uint16_t *queue, unsigned max, unsigned *n,
+			  char *err, size_t errlen);
 
 #endif /* RF_FWD_OPTIONS_H */

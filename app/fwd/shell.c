@@ -3,6 +3,10 @@
  * ringfwd -i: the command table, the shared argument parser, the handlers and
  * the line reader (libedit on a terminal, plain lines otherwise).
  *
+ * A command name may hold a port in the middle, as testpmd's "port config 0
+ * rss reta ...": the name word "%p" matches a port id or "all", "%P" a port
+ * id. The words they matched are parsed as the command's first arguments.
+ *
  * SIGINT and SIGTERM stay blocked, as main() left them: Ctrl-C at the prompt
  * neither kills the process nor stops forwarding (testpmd ignores it there
  * too). Whatever arrived is discarded before returning, so that main's
@@ -24,6 +28,7 @@
 #include "engine.h"
 #include "shell.h"
 #include "stats.h"
+#include "steer.h"
 
 #define MAX_WORDS    16
 #define MAX_ARGS     3
@@ -39,6 +44,9 @@ enum arg_kind {
 	A_LIST,	    /* n[,n...], each min..max */
 	A_ONOFF,    /* on | off */
 	A_WORD,	    /* any word (devargs, a command name) */
+	A_CHOICE,   /* one of the words in name, "a|b|c" */
+	A_RETA,	    /* (idx,queue)[,(idx,queue)...] */
+	A_KEY,	    /* a 40-byte Toeplitz key in hex */
 };
 
 struct arg_spec {
@@ -57,6 +65,9 @@ struct arg_val {
 	uint16_t list[RF_FWD_MAX_TXPKTS_SEGS];
 	unsigned nb_list;
 	const char *word;
+	uint16_t reta_idx[RF_FWD_RETA_MAX], reta_q[RF_FWD_RETA_MAX];
+	unsigned nb_reta;
+	uint8_t key[RF_FWD_RSS_KEY_LEN];
 };
 
 struct shell {
@@ -70,6 +81,7 @@ struct shell {
 /* Handler flags: what must hold for the command to run. */
 #define F_STOPPED	1u /* forwarding stopped */
 #define F_PORTS_STOPPED 2u /* every port stopped (testpmd's rule for port config) */
+#define F_FWD_STOPPED	4u /* forwarding stopped, said in testpmd's words */
 
 struct cmd {
 	const char *name;
@@ -116,6 +128,33 @@ static int tokenize(const char *line, char *buf, size_t buflen, char **words)
 	return n;
 }
 
+/* A name word that stands for a port: 'p' (a port or "all"), 'P' (a port), or 0. */
+static char placeholder(const char *p, size_t len)
+{
+	return len == 2 && p[0] == '%' && (p[1] == 'p' || p[1] == 'P') ? p[1] : 0;
+}
+
+/* Does w spell the name word p[0..len)? A placeholder takes anything a port could be. */
+static bool word_match(const char *p, size_t len, const char *w)
+{
+	char ph = placeholder(p, len);
+
+	if (ph != 0)
+		return (ph == 'p' && strcmp(w, "all") == 0) || (w[0] >= '0' && w[0] <= '9');
+	return strlen(w) == len && strncmp(p, w, len) == 0;
+}
+
+/* A name word as help shows it. */
+static void word_show(const char *p, size_t len, char *buf, size_t buflen)
+{
+	char ph = placeholder(p, len);
+
+	if (ph != 0)
+		snprintf(buf, buflen, "%s", ph == 'p' ? "all|<port>" : "<port>");
+	else
+		snprintf(buf, buflen, "%.*s", (int)len, p);
+}
+
 /* How many of words[] spell the start of name, or 0 if they diverge. *full: all of name. */
 static unsigned name_match(const char *name, char **words, unsigned n, bool *full)
 {
@@ -126,7 +165,7 @@ static unsigned name_match(const char *name, char **words, unsigned n, bool *ful
 	while (k < n) {
 		size_t len = strcspn(p, " ");
 
-		if (strlen(words[k]) != len || strncmp(p, words[k], len) != 0)
+		if (!word_match(p, len, words[k]))
 			return k;
 		k++;
 		p += len;
@@ -179,16 +218,45 @@ static void arg_usage(const struct arg_spec *s, char *buf, size_t len)
 	case A_WORD:
 		snprintf(buf, len, "%s<%s>%s", o, s->name, c);
 		break;
+	case A_CHOICE:
+		snprintf(buf, len, "%s%s%s", o, s->name, c);
+		break;
+	case A_RETA:
+		snprintf(buf, len, "%s(idx,queue)[,(idx,queue)...]%s", o, c);
+		break;
+	case A_KEY:
+		snprintf(buf, len, "%s<key: %u hex digits>%s", o, 2 * RF_FWD_RSS_KEY_LEN, c);
+		break;
 	case A_NONE:
 		buf[0] = '\0';
 		break;
 	}
 }
 
+/* The name with its placeholders shown as help shows them. */
+static void name_show(const char *name, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (const char *p = name; off < len;) {
+		size_t n = strcspn(p, " ");
+		char w[32];
+
+		word_show(p, n, w, sizeof(w));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", w);
+		p += n;
+		if (*p == '\0')
+			break;
+		p++;
+	}
+}
+
 /* "name arg arg" as the table spells it. */
 static void cmd_usage(const struct cmd *c, char *buf, size_t len)
 {
-	size_t off = (size_t)snprintf(buf, len, "%s", c->name);
+	name_show(c->name, buf, len);
+	size_t off = strlen(buf);
 
 	for (unsigned i = 0; i < MAX_ARGS && c->args[i].kind != A_NONE && off < len; i++) {
 		char a[96];
@@ -327,10 +395,70 @@ static int parse_arg(const struct rf_fwd_engine *e, const char *cmd, const struc
 	case A_WORD:
 		v->word = w;
 		return 0;
+	case A_CHOICE:
+		for (const char *p = s->name;;) {
+			size_t n = strcspn(p, "|");
+
+			if (strlen(w) == n && strncmp(p, w, n) == 0) {
+				v->word = w;
+				return 0;
+			}
+			if (p[n] == '\0')
+				break;
+			p += n + 1;
+		}
+		say(err, errlen, "%s: unknown word '%s'; expected %s", cmd, w, s->name);
+		return -EINVAL;
+	case A_RETA: {
+		char why[256];
+
+		if (rf_fwd_rss_reta_parse(w, v->reta_idx, v->reta_q, RF_FWD_RETA_MAX, &v->nb_reta,
+					  why, sizeof(why)) != 0) {
+			say(err, errlen, "%s: %s", cmd, why);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	case A_KEY: {
+		char why[256];
+
+		if (rf_fwd_rss_key_parse(w, v->key, why, sizeof(why)) != 0) {
+			say(err, errlen, "%s: %s", cmd, why);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	case A_NONE:
 		break;
 	}
 	return -EINVAL;
+}
+
+/* The placeholders' words of the chosen command: its first arguments. */
+static int parse_placeholders(const struct rf_fwd_engine *e, const struct cmd *c, char **words,
+			      struct arg_val *a, unsigned *np, char *err, size_t errlen)
+{
+	const char *p = c->name;
+	char shown[128];
+
+	name_show(c->name, shown, sizeof(shown));
+	*np = 0;
+	for (unsigned k = 0;; k++) {
+		size_t len = strcspn(p, " ");
+		char ph = placeholder(p, len);
+
+		if (ph != 0) {
+			struct arg_spec spec = {ph == 'p' ? A_PORT_ALL : A_PORT, "port", 0, 0,
+						false};
+
+			if (parse_arg(e, shown, &spec, words[k], &a[(*np)++], err, errlen) != 0)
+				return -EINVAL;
+		}
+		p += len;
+		if (*p == '\0')
+			return 0;
+		p++;
+	}
 }
 
 /* The command words[0..n) name and its parsed arguments in a[]. Index, -1 (empty) or -EINVAL. */
@@ -370,9 +498,12 @@ static int parse_words(const struct rf_fwd_engine *e, char **words, unsigned n, 
 			if (name_match(cmds[i].name, words, partial_k, &full) != partial_k || full)
 				continue;
 			const char *p = cmds[i].name;
+			char shown[32];
+
 			for (unsigned k = 0; k < partial_k; k++)
 				p += strcspn(p, " ") + 1;
-			snprintf(w, sizeof(w), " %.*s,", (int)strcspn(p, " "), p);
+			word_show(p, strcspn(p, " "), shown, sizeof(shown));
+			snprintf(w, sizeof(w), " %s,", shown);
 			if (strstr(next, w) == NULL && off < sizeof(next))
 				off += (size_t)snprintf(next + off, sizeof(next) - off, "%s", w);
 		}
@@ -390,25 +521,29 @@ static int parse_words(const struct rf_fwd_engine *e, char **words, unsigned n, 
 	}
 
 	const struct cmd *c = &cmds[best];
-	unsigned required, nargs = cmd_nargs(c, &required), given = n - best_k;
-	char usage[256];
+	unsigned required, nargs = cmd_nargs(c, &required), given = n - best_k, np;
+	char usage[256], name[128];
 
 	cmd_usage(c, usage, sizeof(usage));
+	name_show(c->name, name, sizeof(name));
 	if (given < required) {
 		char want[96];
 
 		arg_usage(&c->args[given], want, sizeof(want));
-		say(err, errlen, "%s: missing argument %s; usage: %s", c->name, want, usage);
+		say(err, errlen, "%s: missing argument %s; usage: %s", name, want, usage);
 		return -EINVAL;
 	}
 	if (given > nargs) {
-		say(err, errlen, "%s: unexpected argument '%s'; usage: %s", c->name,
+		say(err, errlen, "%s: unexpected argument '%s'; usage: %s", name,
 		    words[best_k + nargs], usage);
 		return -EINVAL;
 	}
 	memset(a, 0, sizeof(*a) * MAX_ARGS);
+	if (parse_placeholders(e, c, words, a, &np, err, errlen) != 0)
+		return -EINVAL;
 	for (unsigned i = 0; i < given; i++)
-		if (parse_arg(e, c->name, &c->args[i], words[best_k + i], &a[i], err, errlen) != 0)
+		if (parse_arg(e, name, &c->args[i], words[best_k + i], &a[np + i], err, errlen) !=
+		    0)
 			return -EINVAL;
 	return best;
 }
@@ -525,6 +660,10 @@ static void print_fwd_stats(struct shell *sh)
 		       "\n",
 		       c->tx_packets, c->dropped, c->tx_packets + c->dropped);
 	}
+	printf("  ---------------------- Forward statistics per lcore (RSS steering: %s) "
+	       "----------------------\n",
+	       sh->e->steering == RF_FWD_STEER_SOFTWARE ? "software" : "device");
+	rf_fwd_stats_print_lcores(stdout, sh->e, &s, "  ");
 	printf("  +++++++++++++++ Accumulated forward statistics for all ports "
 	       "+++++++++++++++\n");
 	printf("  RX-packets: %-14" PRIu64 " TX-packets: %-14" PRIu64 " TX-dropped: %" PRIu64 "\n",
@@ -579,10 +718,22 @@ static int c_show_port_info(struct shell *sh, struct arg_val *a)
 								: "not supported");
 		printf("RX queues: %u (max %u), %u descriptors (%u..%u)\n", sh->opt.nb_rxq,
 		       p->info.max_rx_queues, p->nb_rxd, p->info.min_rx_desc, p->info.max_rx_desc);
-		printf("TX queues: %u (max %u), %u descriptors (%u..%u)\n", sh->opt.nb_txq,
+		printf("TX queues: %u (max %u), %u descriptors (%u..%u)\n", p->nb_txq,
 		       p->info.max_tx_queues, p->nb_txd, p->info.min_tx_desc, p->info.max_tx_desc);
 	}
 	return 0;
+}
+
+/* The device's per-queue counters, so the RSS spread shows (testpmd's stats-map lines). */
+static void print_queue_stats(const struct shell *sh, unsigned pi, const struct rf_eth_stats *st)
+{
+	unsigned n = RF_MIN(RF_MAX((unsigned)sh->opt.nb_rxq, (unsigned)sh->e->ports[pi].nb_txq),
+			    (unsigned)RF_MAX_QUEUES_PER_PORT);
+
+	for (unsigned q = 0; q < n; q++)
+		printf("  Stats reg %2u RX-packets: %-10" PRIu64 " RX-bytes: %-12" PRIu64
+		       " TX-packets: %-10" PRIu64 " TX-bytes: %" PRIu64 "\n",
+		       q, st->q_ipackets[q], st->q_ibytes[q], st->q_opackets[q], st->q_obytes[q]);
 }
 
 static int c_show_port_stats(struct shell *sh, struct arg_val *a)
@@ -620,6 +771,7 @@ static int c_show_port_stats(struct shell *sh, struct arg_val *a)
 		       "\n",
 		       st.opackets, st.oerrors, st.obytes);
 		printf("  Rx-pps: %12.0f\n  Tx-pps: %12.0f\n", rx_pps, tx_pps);
+		print_queue_stats(sh, i, &st);
 		printf("  ####################################################################"
 		       "########\n");
 	}
@@ -671,13 +823,22 @@ static int c_show_config_fwd(struct shell *sh, struct arg_val *a)
 	(void)a;
 	printf("%s packet forwarding - ports=%u - cores=%u - streams=%u - burst=%u\n",
 	       e->mode->name, e->nb_ports, e->nb_lcores, e->nb_streams, e->cfg.burst);
+	rf_fwd_steer_print(e, stdout, "");
 	for (unsigned i = 0; i < e->nb_lcores; i++)
 		for (unsigned s = 0; s < e->lcores[i].nb_streams; s++) {
-			const struct rf_fwd_stream *fs = &e->lcores[i].streams[s]->fs;
+			const struct rf_fwd_stream_slot *slot = e->lcores[i].streams[s];
+			const struct rf_fwd_stream *fs = &slot->fs;
 
-			printf("Logical Core %u (stream %u): RX P=%u/Q=%u -> TX P=%u/Q=%u\n",
-			       e->lcores[i].lcore_id, s, fs->rx_port, fs->rx_queue, fs->tx_port,
-			       fs->tx_queue);
+			if (slot->ring != NULL)
+				printf("Logical Core %u (stream %u): RX P=%u/ring of worker %u -> "
+				       "TX P=%u/Q=%u\n",
+				       e->lcores[i].lcore_id, s, fs->rx_port, slot->ring_worker,
+				       fs->tx_port, fs->tx_queue);
+			else
+				printf(
+				    "Logical Core %u (stream %u): RX P=%u/Q=%u -> TX P=%u/Q=%u\n",
+				    e->lcores[i].lcore_id, s, fs->rx_port, fs->rx_queue,
+				    fs->tx_port, fs->tx_queue);
 		}
 	return 0;
 }
@@ -938,6 +1099,137 @@ static int c_cfg_txd(struct shell *sh, struct arg_val *a)
 	return port_config(sh, &sh->opt.nb_txd, a[0].u);
 }
 
+/* ---- RSS: settings apply at the next start ------------------------------------ */
+
+static const char *const rss_words[] = {"ip", "udp", "tcp", "all", "none"};
+static const uint64_t rss_word_hf[] = {RF_FWD_RSS_IP, RF_ETH_RSS_UDP, RF_ETH_RSS_TCP,
+				       RF_FWD_RSS_ALL, 0};
+
+static int c_cfg_rss(struct shell *sh, struct arg_val *a)
+{
+	struct rf_fwd_options before = sh->opt;
+	char hf[32];
+
+	for (size_t i = 0; i < RF_DIM(rss_words); i++)
+		if (strcmp(a[0].word, rss_words[i]) == 0)
+			sh->opt.rss.rss_hf = rss_word_hf[i];
+	if (replan(sh, &before) != 0)
+		return -EINVAL;
+	rf_fwd_rss_hf_format(sh->opt.rss.rss_hf, hf, sizeof(hf));
+	printf("RSS hash functions set to %s (applies at the next start)\n", hf);
+	return 0;
+}
+
+static int c_cfg_rss_steering(struct shell *sh, struct arg_val *a)
+{
+	struct rf_fwd_options before = sh->opt;
+
+	rf_fwd_steering_parse(a[0].word, &sh->opt.rss.steering);
+	if (replan(sh, &before) != 0)
+		return -EINVAL;
+	printf("RSS steering set to %s: %s (%s; applies at the next start)\n", a[0].word,
+	       sh->e->steering == RF_FWD_STEER_SOFTWARE ? "software" : "device",
+	       sh->e->steering_why);
+	return 0;
+}
+
+/* Each entry against the port's table as planned now: its size and its queues (workers). */
+static int reta_check(const struct shell *sh, unsigned pi, const struct arg_val *v)
+{
+	const struct rf_fwd_port *port = &sh->e->ports[pi];
+	bool sw = sh->e->steering == RF_FWD_STEER_SOFTWARE;
+
+	for (unsigned i = 0; i < v->nb_reta; i++) {
+		if (v->reta_idx[i] >= port->reta.size) {
+			printf("port config rss reta: index %u in (%u,%u) is beyond port %u's RETA "
+			       "of %u entries (0..%u)\n",
+			       v->reta_idx[i], v->reta_idx[i], v->reta_q[i], port->port_id,
+			       port->reta.size, port->reta.size - 1u);
+			return -EINVAL;
+		}
+		if (v->reta_q[i] >= port->reta.nb_queues) {
+			printf("port config rss reta: %s %u in (%u,%u) is beyond the %u %s%s of %s "
+			       "steering (0..%u)\n",
+			       sw ? "worker" : "queue", v->reta_q[i], v->reta_idx[i], v->reta_q[i],
+			       port->reta.nb_queues, sw ? "worker" : "RX queue",
+			       port->reta.nb_queues == 1 ? "" : "s", sw ? "software" : "device",
+			       port->reta.nb_queues - 1u);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int c_cfg_reta(struct shell *sh, struct arg_val *a)
+{
+	struct rf_fwd_options before = sh->opt;
+	unsigned first, last;
+
+	port_of(sh, &a[0], &first, &last);
+	for (unsigned pi = first; pi < last; pi++)
+		if (reta_check(sh, pi, &a[1]) != 0)
+			return -EINVAL;
+	for (unsigned pi = first; pi < last; pi++)
+		for (unsigned i = 0; i < a[1].nb_reta; i++)
+			sh->opt.rss.reta[sh->e->ports[pi].port_id][a[1].reta_idx[i]] =
+			    a[1].reta_q[i];
+	if (replan(sh, &before) != 0)
+		return -EINVAL;
+	printf("RSS RETA: %u entr%s set (applies at the next start)\n", a[1].nb_reta,
+	       a[1].nb_reta == 1 ? "y" : "ies");
+	return 0;
+}
+
+static int c_cfg_rss_key(struct shell *sh, struct arg_val *a)
+{
+	struct rf_fwd_options before = sh->opt;
+	unsigned first, last;
+
+	port_of(sh, &a[0], &first, &last);
+	for (unsigned pi = first; pi < last; pi++)
+		memcpy(sh->opt.rss.key[sh->e->ports[pi].port_id], a[1].key, RF_FWD_RSS_KEY_LEN);
+	if (replan(sh, &before) != 0)
+		return -EINVAL;
+	printf("RSS hash key set (applies at the next start)\n");
+	return 0;
+}
+
+static int c_show_reta(struct shell *sh, struct arg_val *a)
+{
+	const struct rf_fwd_port *port =
+	    &sh->e->ports[rf_fwd_engine_port_index(sh->e, (uint16_t)a[0].u)];
+	const struct rf_rss_reta *r = &port->reta;
+
+	printf("RSS RETA of port %u (%u entries, %u queues):\n", port->port_id, r->size,
+	       r->nb_queues);
+	for (unsigned i = 0; i < r->size; i++)
+		printf("%s%u: %u%s", i % 8 == 0 ? "  " : "  ", i, r->queue[i],
+		       i % 8 == 7 || i + 1 == r->size ? "\n" : "");
+	return 0;
+}
+
+static int c_show_rss_hash(struct shell *sh, struct arg_val *a)
+{
+	const struct rf_fwd_port *port =
+	    &sh->e->ports[rf_fwd_engine_port_index(sh->e, (uint16_t)a[0].u)];
+	const struct rf_fwd_rss_options *r = &sh->opt.rss;
+	char hf[32];
+
+	rf_fwd_rss_hf_format(r->rss_hf, hf, sizeof(hf));
+	printf("RSS functions:\n  %s\n", hf);
+	printf("RSS steering: %s (%s)%s\n",
+	       sh->e->steering == RF_FWD_STEER_SOFTWARE ? "software" : "device",
+	       port->rss_hw ? "the device hashes" : "the device does not hash",
+	       r->symmetric ? ", symmetric Toeplitz" : ", Toeplitz");
+	if (a[1].given) {
+		printf("RSS key:\n");
+		for (unsigned i = 0; i < RF_FWD_RSS_KEY_LEN; i++)
+			printf("%02X", r->key[port->port_id][i]);
+		printf("\n");
+	}
+	return 0;
+}
+
 #define PORT_ALL                                                                                   \
 	{                                                                                          \
 		A_PORT_ALL, "port", 0, 0, false                                                    \
@@ -1033,6 +1325,32 @@ static const struct cmd cmds[] = {
      "TX descriptors per queue",
      c_cfg_txd,
      F_STOPPED | F_PORTS_STOPPED},
+    {"port config all rss",
+     {{A_CHOICE, "ip|udp|tcp|all|none", 0, 0, false}},
+     "what RSS hashes (all = ip udp tcp; none: everything to RETA entry 0)",
+     c_cfg_rss,
+     F_FWD_STOPPED},
+    {"port config all rss-steering",
+     {{A_CHOICE, "auto|device|software", 0, 0, false}},
+     "who spreads the flows over the lcores",
+     c_cfg_rss_steering,
+     F_FWD_STOPPED},
+    {"port config %p rss reta",
+     {{A_RETA, "reta", 0, 0, false}},
+     "RETA entries: index idx goes to queue (software: worker) queue",
+     c_cfg_reta,
+     F_FWD_STOPPED},
+    {"port config %p rss-hash-key",
+     {{A_KEY, "key", 0, 0, false}},
+     "the Toeplitz key, 40 bytes",
+     c_cfg_rss_key,
+     F_FWD_STOPPED},
+    {"show port %P rss reta", {{0}}, "every RETA entry: index: queue", c_show_reta, 0},
+    {"show port %P rss-hash",
+     {{A_CHOICE, "key", 0, 0, true}},
+     "what RSS hashes, and with key the key in hex",
+     c_show_rss_hash,
+     0},
     {"port attach",
      {{A_WORD, "devargs", 0, 0, false}},
      "create a port, e.g. net_pcap1,rx_pcap=in.pcap",
@@ -1084,6 +1402,10 @@ static void run_line(struct shell *sh, const char *line)
 		return;
 	}
 	const struct cmd *c = &cmds[i];
+	if ((c->flags & F_FWD_STOPPED) && sh->e->running) {
+		printf("Please stop forwarding first\n");
+		return;
+	}
 	if ((c->flags & F_STOPPED) && sh->e->running) {
 		printf("%s: forwarding is running; 'stop' it first\n", c->name);
 		return;
@@ -1117,6 +1439,16 @@ static void comp_add(const char *w, size_t len, const char *prefix)
 	comp_words[nb_comp++][len] = '\0';
 }
 
+static void comp_ports(const char *prefix)
+{
+	char num[8];
+
+	for (unsigned p = 0; p < the_shell->e->nb_ports; p++) {
+		snprintf(num, sizeof(num), "%u", the_shell->e->ports[p].port_id);
+		comp_add(num, strlen(num), prefix);
+	}
+}
+
 /* Candidates for the word after the complete words[0..n): command words, ports, modes. */
 static void comp_fill(char **words, unsigned n, const char *prefix)
 {
@@ -1132,24 +1464,28 @@ static void comp_fill(char **words, unsigned n, const char *prefix)
 
 			for (unsigned j = 0; j < n; j++)
 				p += strcspn(p, " ") + 1;
-			comp_add(p, strcspn(p, " "), prefix);
+			char ph = placeholder(p, strcspn(p, " "));
+
+			if (ph == 0) {
+				comp_add(p, strcspn(p, " "), prefix);
+				continue;
+			}
+			if (ph == 'p')
+				comp_add("all", 3, prefix);
+			comp_ports(prefix);
 			continue;
 		}
 		unsigned ai = n - name_words(cmds[i].name);
 		if (ai >= MAX_ARGS)
 			continue;
 		const struct arg_spec *s = &cmds[i].args[ai];
-		char num[8];
 
 		switch (s->kind) {
 		case A_PORT_ALL:
 			comp_add("all", 3, prefix);
 			/* fall through */
 		case A_PORT:
-			for (unsigned p = 0; p < the_shell->e->nb_ports; p++) {
-				snprintf(num, sizeof(num), "%u", the_shell->e->ports[p].port_id);
-				comp_add(num, strlen(num), prefix);
-			}
+			comp_ports(prefix);
 			break;
 		case A_MODE:
 			for (unsigned m = 0; rf_fwd_modes[m] != NULL; m++)
@@ -1159,6 +1495,16 @@ static void comp_fill(char **words, unsigned n, const char *prefix)
 		case A_ONOFF:
 			comp_add("on", 2, prefix);
 			comp_add("off", 3, prefix);
+			break;
+		case A_CHOICE:
+			for (const char *p = s->name;;) {
+				size_t len = strcspn(p, "|");
+
+				comp_add(p, len, prefix);
+				if (p[len] == '\0')
+					break;
+				p += len + 1;
+			}
 			break;
 		default:
 			break;

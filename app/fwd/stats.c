@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "steer.h"
 
 int rf_fwd_snapshot_init(struct rf_fwd_snapshot *s, const struct rf_fwd_engine *e)
 {
@@ -57,23 +58,86 @@ static void stream_read(const struct rf_fwd_stream_slot *slot, struct rf_fwd_cou
 	c->tx_retries = rf_fwd_ctr_read(&slot->tx_retries);
 }
 
+static int lcore_index(const struct rf_fwd_engine *e, unsigned lcore_id)
+{
+	for (unsigned i = 0; i < e->nb_lcores; i++)
+		if (e->lcores[i].lcore_id == lcore_id)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Software steering: the RX lcore's queues are the ports' RX, and its ring
+ * drops are drops of the port they came in on.
+ */
+static void steer_read(struct rf_fwd_snapshot *s, const struct rf_fwd_engine *e)
+{
+	struct rf_fwd_counts *rxl = NULL;
+
+	for (unsigned i = 0; i < e->nb_lcores; i++)
+		if (e->lcores[i].role == RF_FWD_ROLE_RX)
+			rxl = &s->lcores[i];
+	for (unsigned i = 0; i < e->steer.nb_rxqs; i++) {
+		const struct rf_fwd_steer_rxq *rq = &e->steer.rxqs[i];
+		uint64_t rx = rf_fwd_ctr_read(&rq->rx_packets),
+			 bytes = rf_fwd_ctr_read(&rq->rx_bytes);
+		uint64_t handed = rf_fwd_ctr_read(&rq->to_workers);
+		uint64_t dropped = rf_fwd_ctr_read(&rq->dropped);
+		uint64_t busy = rf_fwd_ctr_read(&rq->busy_cycles);
+
+		s->ports[rq->pi].sw.rx_packets += rx;
+		s->ports[rq->pi].sw.rx_bytes += bytes;
+		s->ports[rq->pi].sw.dropped += dropped;
+		s->ports[rq->pi].sw.busy_cycles += busy;
+		s->total.rx_packets += rx;
+		s->total.rx_bytes += bytes;
+		s->total.dropped += dropped;
+		s->total.busy_cycles += busy;
+		if (rxl != NULL) {
+			rxl->rx_packets += rx;
+			rxl->rx_bytes += bytes;
+			rxl->tx_packets += handed;
+			rxl->dropped += dropped;
+			rxl->busy_cycles += busy;
+		}
+	}
+	s->drained = e->steer.drained;
+}
+
 void rf_fwd_snapshot_take(struct rf_fwd_snapshot *s, const struct rf_fwd_engine *e)
 {
 	s->tsc = rf_tsc();
 	s->seconds = rf_fwd_engine_seconds(e);
 	memset(s->ports, 0, sizeof(s->ports));
 	memset(&s->total, 0, sizeof(s->total));
+	memset(s->lcores, 0, sizeof(s->lcores));
 	for (unsigned i = 0; i < e->nb_streams && i < s->nb_streams; i++) {
 		struct rf_fwd_counts *c = &s->streams[i];
 		int rx = rf_fwd_engine_port_index(e, e->slots[i].fs.rx_port);
 		int tx = rf_fwd_engine_port_index(e, e->slots[i].fs.tx_port);
+		int li = lcore_index(e, e->slots[i].lcore);
 
 		stream_read(&e->slots[i], c);
-		counts_add(&s->total, c);
+		if (li >= 0)
+			counts_add(&s->lcores[li], c);
+		if (e->slots[i].ring != NULL) {
+			/* A worker's stream: what came in on the port, the RX lcore counts. */
+			s->total.tx_packets += c->tx_packets;
+			s->total.tx_bytes += c->tx_bytes;
+			s->total.dropped += c->dropped;
+			s->total.busy_cycles += c->busy_cycles;
+			s->total.bad_ip_csum += c->bad_ip_csum;
+			s->total.bad_l4_csum += c->bad_l4_csum;
+			s->total.tx_retries += c->tx_retries;
+		} else {
+			counts_add(&s->total, c);
+		}
 		/* A port's RX is what its queues received; its TX and drops, what was sent to it.
 		 */
-		s->ports[rx].sw.rx_packets += c->rx_packets;
-		s->ports[rx].sw.rx_bytes += c->rx_bytes;
+		if (e->slots[i].ring == NULL) {
+			s->ports[rx].sw.rx_packets += c->rx_packets;
+			s->ports[rx].sw.rx_bytes += c->rx_bytes;
+		}
 		s->ports[rx].sw.busy_cycles += c->busy_cycles;
 		s->ports[rx].sw.bad_ip_csum += c->bad_ip_csum;
 		s->ports[rx].sw.bad_l4_csum += c->bad_l4_csum;
@@ -82,6 +146,7 @@ void rf_fwd_snapshot_take(struct rf_fwd_snapshot *s, const struct rf_fwd_engine 
 		s->ports[tx].sw.dropped += c->dropped;
 		s->ports[tx].sw.tx_retries += c->tx_retries;
 	}
+	steer_read(s, e);
 	for (unsigned i = 0; i < e->nb_ports; i++)
 		s->ports[i].hw_valid = rf_eth_stats_get(e->ports[i].port_id, &s->ports[i].hw) == 0;
 }
@@ -206,6 +271,52 @@ static void print_rates(FILE *out, const struct rf_fwd_counts *c, double secs)
 		(double)c->tx_packets / secs / 1e6, (double)c->tx_bytes * 8 / secs / 1e6);
 }
 
+/* The device's per-queue counters, one line per queue in use, so the spread shows. */
+static void print_queues(FILE *out, const struct rf_fwd_engine *e, unsigned pi,
+			 const struct rf_eth_stats *hw)
+{
+	unsigned n = RF_MIN(RF_MAX((unsigned)e->opt->nb_rxq, (unsigned)e->ports[pi].nb_txq),
+			    (unsigned)RF_MAX_QUEUES_PER_PORT);
+
+	if (n < 2)
+		return;
+	for (unsigned q = 0; q < n; q++)
+		fprintf(out, "    queue %-2u  RX-packets: %-14" PRIu64 " TX-packets: %" PRIu64 "\n",
+			q, hw->q_ipackets[q], hw->q_opackets[q]);
+}
+
+const char *rf_fwd_role_name(enum rf_fwd_role r)
+{
+	switch (r) {
+	case RF_FWD_ROLE_RX:
+		return "rx";
+	case RF_FWD_ROLE_WORKER:
+		return "worker";
+	case RF_FWD_ROLE_FWD:
+		break;
+	}
+	return "fwd";
+}
+
+void rf_fwd_stats_print_lcores(FILE *out, const struct rf_fwd_engine *e,
+			       const struct rf_fwd_snapshot *s, const char *indent)
+{
+	for (unsigned i = 0; i < e->nb_lcores; i++) {
+		const struct rf_fwd_lcore *lc = &e->lcores[i];
+		const struct rf_fwd_counts *c = &s->lcores[i];
+		char role[32];
+
+		if (lc->role == RF_FWD_ROLE_WORKER)
+			snprintf(role, sizeof(role), "worker %u", lc->worker);
+		else
+			snprintf(role, sizeof(role), "%s", rf_fwd_role_name(lc->role));
+		fprintf(out,
+			"%slcore %-3u %-9s RX-packets: %-14" PRIu64 " TX-packets: %-14" PRIu64
+			" dropped: %" PRIu64 "\n",
+			indent, lc->lcore_id, role, c->rx_packets, c->tx_packets, c->dropped);
+	}
+}
+
 static void print_port(FILE *out, const struct rf_fwd_engine *e, unsigned i,
 		       const struct rf_fwd_snapshot *s, bool csum)
 {
@@ -218,6 +329,8 @@ static void print_port(FILE *out, const struct rf_fwd_engine *e, unsigned i,
 			"    device: RX-missed: %" PRIu64 "  RX-nombuf: %" PRIu64
 			"  RX-errors: %" PRIu64 "  TX-errors: %" PRIu64 "\n",
 			p->hw.imissed, p->hw.rx_nombuf, p->hw.ierrors, p->hw.oerrors);
+	if (p->hw_valid)
+		print_queues(out, e, i, &p->hw);
 	print_rates(out, &p->sw, s->seconds);
 }
 
@@ -227,9 +340,16 @@ static void print_stream(FILE *out, const struct rf_fwd_engine *e, unsigned i,
 	const struct rf_fwd_stream_slot *slot = &e->slots[i];
 	const struct rf_fwd_counts *c = &s->streams[i];
 
-	fprintf(out, "  stream on lcore %u: RX port %u queue %u -> TX port %u queue %u\n",
-		slot->lcore, slot->fs.rx_port, slot->fs.rx_queue, slot->fs.tx_port,
-		slot->fs.tx_queue);
+	if (slot->ring != NULL)
+		fprintf(out,
+			"  stream on lcore %u (worker %u): RX port %u via ring -> TX port %u queue "
+			"%u\n",
+			slot->lcore, slot->ring_worker, slot->fs.rx_port, slot->fs.tx_port,
+			slot->fs.tx_queue);
+	else
+		fprintf(out, "  stream on lcore %u: RX port %u queue %u -> TX port %u queue %u\n",
+			slot->lcore, slot->fs.rx_port, slot->fs.rx_queue, slot->fs.tx_port,
+			slot->fs.tx_queue);
 	print_counts(out, c, csum);
 	fprintf(out, "    busy cycles per packet: %.1f\n", cycles_per_packet(c));
 	if (e->opt->record_burst_stats) {
@@ -254,6 +374,13 @@ void rf_fwd_stats_print_final(FILE *out, const struct rf_fwd_engine *e,
 		print_port(out, e, i, s, csum);
 	for (unsigned i = 0; i < e->nb_streams; i++)
 		print_stream(out, e, i, s, csum);
+	fprintf(out, "  lcores (RSS steering: %s)\n",
+		e->steering == RF_FWD_STEER_SOFTWARE ? "software" : "device");
+	rf_fwd_stats_print_lcores(out, e, s, "    ");
+	if (s->drained != 0)
+		fprintf(out,
+			"    %" PRIu64 " packets were still in the workers' rings at stop: freed\n",
+			s->drained);
 	fprintf(out, "  total\n");
 	print_counts(out, &s->total, csum);
 	print_rates(out, &s->total, s->seconds);
@@ -403,10 +530,23 @@ static void json_ports(struct json *j, const struct rf_fwd_engine *e,
 		json_str(j, "mac", mac);
 		json_counts(j, &p->sw);
 		if (p->hw_valid) {
+			unsigned nq =
+			    RF_MIN(RF_MAX((unsigned)e->opt->nb_rxq, (unsigned)e->ports[i].nb_txq),
+				   (unsigned)RF_MAX_QUEUES_PER_PORT);
+
 			json_u64(j, "rx_missed", p->hw.imissed);
 			json_u64(j, "rx_nombuf", p->hw.rx_nombuf);
 			json_u64(j, "rx_errors", p->hw.ierrors);
 			json_u64(j, "tx_errors", p->hw.oerrors);
+			/* The device's per-queue counters: where RSS put the packets. */
+			json_open(j, "rx_queue_packets", '[');
+			for (unsigned q = 0; q < nq; q++)
+				json_u64(j, NULL, p->hw.q_ipackets[q]);
+			json_close(j, ']');
+			json_open(j, "tx_queue_packets", '[');
+			for (unsigned q = 0; q < nq; q++)
+				json_u64(j, NULL, p->hw.q_opackets[q]);
+			json_close(j, ']');
 		}
 		json_close(j, '}');
 	}
@@ -423,7 +563,10 @@ static void json_streams(struct json *j, const struct rf_fwd_engine *e,
 		json_open(j, NULL, '{');
 		json_u64(j, "lcore", slot->lcore);
 		json_u64(j, "rx_port", slot->fs.rx_port);
-		json_u64(j, "rx_queue", slot->fs.rx_queue);
+		if (slot->ring != NULL)
+			json_u64(j, "worker", slot->ring_worker); /* reads the RX lcore's ring */
+		else
+			json_u64(j, "rx_queue", slot->fs.rx_queue);
 		json_u64(j, "tx_port", slot->fs.tx_port);
 		json_u64(j, "tx_queue", slot->fs.tx_queue);
 		json_counts(j, &s->streams[i]);
@@ -446,13 +589,16 @@ static void json_lcores(struct json *j, const struct rf_fwd_engine *e,
 	json_open(j, "lcores", '[');
 	for (unsigned i = 0; i < e->nb_lcores; i++) {
 		const struct rf_fwd_lcore *lc = &e->lcores[i];
-		struct rf_fwd_counts c = {0};
+		struct rf_fwd_counts c = s->lcores[i];
 
-		for (unsigned k = 0; k < e->nb_streams; k++)
-			if (e->slots[k].lcore == lc->lcore_id)
-				counts_add(&c, &s->streams[k]);
 		json_open(j, NULL, '{');
 		json_u64(j, "id", lc->lcore_id);
+		json_str(j, "role", rf_fwd_role_name(lc->role));
+		if (lc->role == RF_FWD_ROLE_WORKER)
+			json_u64(j, "worker", lc->worker);
+		json_u64(j, "rx_packets", c.rx_packets);
+		json_u64(j, "tx_packets", c.tx_packets);
+		json_u64(j, "dropped", c.dropped);
 		json_u64(j, "streams", lc->nb_streams);
 		json_u64(j, "packets", rf_fwd_counts_packets(&c));
 		json_u64(j, "busy_cycles", c.busy_cycles);
@@ -469,6 +615,7 @@ int rf_fwd_stats_write_json(const char *path, const struct rf_fwd_engine *e,
 			    size_t errlen)
 {
 	struct json j = {.f = fopen(path, "w")};
+	char hf[32];
 
 	if (j.f == NULL) {
 		int rc = -errno;
@@ -482,6 +629,10 @@ int rf_fwd_stats_write_json(const char *path, const struct rf_fwd_engine *e,
 	json_f64(&j, "duration_s", s->seconds);
 	json_u64(&j, "tsc_hz", rf_tsc_hz());
 	json_u64(&j, "burst", e->cfg.burst);
+	json_str(&j, "rss_steering", e->steering == RF_FWD_STEER_SOFTWARE ? "software" : "device");
+	rf_fwd_rss_hf_format(e->opt->rss.rss_hf, hf, sizeof(hf));
+	json_str(&j, "rss_hf", hf);
+	json_bool(&j, "rss_symmetric", e->opt->rss.symmetric);
 	json_bool(&j, "record_burst_stats", e->opt->record_burst_stats);
 	json_ports(&j, e, s);
 	json_streams(&j, e, s);
@@ -491,6 +642,7 @@ int rf_fwd_stats_write_json(const char *path, const struct rf_fwd_engine *e,
 	json_close(&j, '}');
 	json_u64(&j, "busy_cycles", s->total.busy_cycles);
 	json_f64(&j, "busy_cycles_per_packet", cycles_per_packet(&s->total));
+	json_u64(&j, "steering_drained", s->drained);
 	json_u64(&j, "mbufs_leaked", leaked);
 	json_close(&j, '}');
 	fputc('\n', j.f);

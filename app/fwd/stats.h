@@ -3,8 +3,11 @@
  * Statistics: snapshots of the engine's counters, the periodic line, the
  * final table and the JSON file.
  *
- * A snapshot reads the stream counters (relaxed; written only by their lcore)
- * and the ports' own statistics. Rates are the difference of two snapshots
+ * A snapshot reads the stream counters (relaxed; written only by their lcore),
+ * the software RX lcore's per-queue counters, and the ports' own statistics.
+ * Per lcore: a forwarding lcore or worker counts what its streams counted;
+ * the RX lcore counts what it received (rx), handed to the workers (tx) and
+ * dropped because a worker's ring was full. Rates are the difference of two snapshots
  * over the TSC time between them.
  */
 #ifndef RF_FWD_STATS_H
@@ -37,6 +40,8 @@ struct rf_fwd_snapshot {
 	struct rf_fwd_counts total;
 	struct rf_fwd_counts *streams; /* by engine stream index */
 	unsigned nb_streams;
+	struct rf_fwd_counts lcores[RF_MAX_LCORE]; /* by engine lcore index */
+	uint64_t drained; /* software steering: left in the rings at stop, freed */
 };
 
 /* Allocates room for the engine's streams. 0 or -ENOMEM. */
@@ -56,6 +61,11 @@ void rf_fwd_stats_print_period(FILE *out, const struct rf_fwd_engine *e,
 /* The final table: per port, per stream (with burst histograms if recorded), totals, mbufs. */
 void rf_fwd_stats_print_final(FILE *out, const struct rf_fwd_engine *e,
 			      const struct rf_fwd_snapshot *s, unsigned leaked);
+/* "fwd", "rx", "worker" (the JSON's "role"). */
+const char *rf_fwd_role_name(enum rf_fwd_role r);
+/* One line per forwarding lcore: role, RX/TX packets, dropped. */
+void rf_fwd_stats_print_lcores(FILE *out, const struct rf_fwd_engine *e,
+			       const struct rf_fwd_snapshot *s, const char *indent);
 /* The same as JSON. 0, or -errno with err. */
 int rf_fwd_stats_write_json(const char *path, const struct rf_fwd_engine *e,
 			    const struct rf_fwd_snapshot *s, unsigned leaked, char *err,

@@ -27,7 +27,9 @@ for where in "--help" "-h" "-- --help" "-l 0,1 -- --nb-cores=1 -h"; do
 	for opt in --lcores --main-lcore " -m " --no-huge --huge-dir --file-prefix --vdev \
 		--forward-mode --nb-cores --rxq --txq --rxd --txd --burst --port-topology \
 		--stats-period --eth-peer --txpkts --tx-ip --tx-udp --total-num-mbufs --mbcache \
-		--auto-start --config --stats-json --tx-retry --record-burst-stats --interactive; do
+		--auto-start --config --stats-json --tx-retry --record-burst-stats --interactive \
+		--rss-ip --rss-udp --rss-tcp --disable-rss --rss-key --rss-reta-size --rss-reta \
+		--rss-symmetric --rss-steering; do
 		grep -q -- "$opt" <<<"$out" || fail "ringfwd $where: --help does not mention $opt"
 	done
 	# Every app option line states its default (the EAL's say it in their text).
@@ -90,6 +92,35 @@ check -- --stats-json= -- "^ringfwd: --stats-json: needs a file name"
 check -- --tx-retry=0 -- "^ringfwd: --tx-retry: 0 is out of range"
 check -- --record-burst-stats=1 -- "^ringfwd: --record-burst-stats: takes no value"
 check -- --bogus -- "^ringfwd: unknown option '--bogus' \(see --help\)$"
+# RSS (README "RSS and queue steering").
+key=$(printf '%02x' $(seq 0 39))
+ckey=$(printf '%02x:' $(seq 0 39) | sed 's/:$//')
+check -- --rss-key=abc -- "^ringfwd: --rss-key: 'abc' has an odd number of hex digits \(3\)$"
+check -- --rss-key=6d5a -- "^ringfwd: --rss-key: '6d5a' is 2 bytes; a Toeplitz key is 40 bytes \(80 hex digits\)$"
+check -- --rss-key="${key}00" -- "^ringfwd: --rss-key: '${key}00' is 41 bytes; a Toeplitz key is 40 bytes"
+check -- --rss-key=6d5x -- "^ringfwd: --rss-key: '6d5x': 'x' is not a hex digit$"
+check -- --rss-key=6d::5a -- "^ringfwd: --rss-key: '6d::5a': a colon goes only between two-digit bytes$"
+check -- --rss-key=6:d5a -- "^ringfwd: --rss-key: '6:d5a': a colon goes only between two-digit bytes$"
+check -- --rss-key -- "^ringfwd: --rss-key: needs a value: HEX$"
+# A good key, with or without colons, is taken: the next option is the one refused.
+check -- --rss-key="$key" --bogus -- "^ringfwd: unknown option '--bogus'"
+check -- --rss-key="$ckey" --bogus -- "^ringfwd: unknown option '--bogus'"
+check -- --rss-reta-size=100 -- "^ringfwd: --rss-reta-size: 100 is not a power of two \(1, 2, 4, ... 512\)$"
+check -- --rss-reta-size=1024 -- "^ringfwd: --rss-reta-size: 1024 is out of range 1..512$"
+check -- --rss-reta-size=0 -- "^ringfwd: --rss-reta-size: 0 is out of range 1..512$"
+check -- --rss-reta-size=64 --rss-reta="(64,0)" -- "^ringfwd: --rss-reta: index 64 in \(64,0\) is beyond the RETA of 64 entries \(--rss-reta-size\)$"
+check -- --rss-reta="(512,0)" -- "^ringfwd: --rss-reta: index 512 in '\(512,0\)' is beyond the largest RETA \(512 entries\)$"
+check -- --rss-reta="(0,1" -- "^ringfwd: --rss-reta: '\(0,1' is not a list of \(index,queue\) like \(0,1\),\(1,0\)$"
+check -- --rss-reta="(0,1)(1,0)" -- "^ringfwd: --rss-reta: '\(0,1\)\(1,0\)' is not a list of \(index,queue\)"
+check -- --rss-steering=device --rss-reta="(0,1)" -- "^ringfwd: --rss-reta: queue 1 in \(0,1\) is beyond the 1 RX queue \(--rxq\): 0..0$"
+check -l 0,1,2@1,3@1 -- --nb-cores=3 --rss-steering=software --rss-reta="(3,2)" -- "^ringfwd: --rss-reta: worker 2 in \(3,2\) is beyond the 2 workers \(--nb-cores=3 less the RX lcore\): 0..1$"
+check -- --rxq=2 --rss-reta="(0, 1), (1,2)" -- "^ringfwd: --rss-reta: queue 2 in \(1,2\) is beyond both the 2 RX queues \(--rxq\) and the 0 workers of software steering$"
+check -- --rss-steering=magic -- "^ringfwd: --rss-steering: unknown steering 'magic' \(known: auto device software\)$"
+check -- --rss-steering=software -- "^ringfwd: --rss-steering=software: needs 2 or more forwarding lcores \(--nb-cores=2 or more\): the first receives and hashes, the others forward$"
+check -- --rss-steering=software --config="(0,0,1)" -- "^ringfwd: --rss-steering=software: cannot be combined with --config"
+check -- --disable-rss --rss-udp -- "^ringfwd: --disable-rss: cannot be combined with --rss-ip, --rss-udp or --rss-tcp$"
+check -- --rss-symmetric=1 -- "^ringfwd: --rss-symmetric: takes no value, got '1'$"
+check -- --rss-ip=yes -- "^ringfwd: --rss-ip: takes no value, got 'yes'$"
 check -- stray -- "^ringfwd: unexpected argument 'stray'"
 # With the shell built, -i is taken (tests/integration/shell tests it); without, refused.
 if "$RINGFWD" --help 2>/dev/null | grep -q "run the interactive shell"; then

@@ -9,7 +9,11 @@
  * The fake driver "net_fakefwd": RX hands out frames from the queue's pool
  * while a shared budget lasts; TX takes at most accept=N frames per call
  * (all if 0) and frees them, or with keep=1 holds them, as a driver that
- * leaks would.
+ * leaks would. For RSS steering: flows=N makes the frames IPv4/UDP packets of
+ * N flows round-robin, each carrying its flow and a per-flow sequence number
+ * (bidir=1: every other round the reverse direction); log=1 records, for
+ * every frame sent, the TX queue it went out on; rss=1 makes the device hash
+ * itself (a 64-entry RETA) and records what the engine programs into it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -22,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "engine.h"
@@ -36,7 +41,10 @@
 struct fake_q {
 	struct rf_mempool *mp;
 	struct fake_dev *dev;
+	uint16_t id;
 };
+
+#define FAKE_RETA_SIZE 64
 
 struct fake_dev {
 	struct rf_eth_dev eth; /* first: ethdev hands us this */
@@ -45,7 +53,26 @@ struct fake_dev {
 	unsigned accept; /* TX: most frames taken per call; 0 = all */
 	int keep;	 /* TX: hold the frames instead of freeing them */
 	uint32_t queues;
+	uint32_t flows; /* RX: IPv4/UDP frames of this many flows; 0 = 0xab filler */
+	int bidir;	/* RX: every other round of the flows goes the other way */
+	int log;	/* TX: record each frame's flow, sequence and queue */
+	int rss;	/* the device hashes: what the engine programs lands below */
+	struct rf_eth_rss_conf rss_conf;
+	uint16_t reta[FAKE_RETA_SIZE];
+	unsigned rss_updates, reta_updates;
 };
+
+/* What log=1 saw: one record per frame sent, in the order each queue sent them. */
+struct tx_rec {
+	uint32_t flow, seq;
+	uint16_t queue;
+	uint8_t dir;
+};
+#define MAX_LOG 65536
+static struct tx_rec tx_log[MAX_LOG];
+static _Atomic unsigned nb_log;
+/* Frames the flows=N RX queues made so far: frame i is flow i % N, round i / N. */
+static _Atomic uint64_t frame_no;
 
 /* Frames every fake RX queue together still hands out. */
 static _Atomic int64_t rx_left;
@@ -53,6 +80,51 @@ static _Atomic int64_t rx_left;
 static _Atomic uint64_t tx_taken;
 static struct rf_mbuf *kept[MAX_KEPT];
 static _Atomic unsigned nb_kept;
+
+/* Flow f's addresses and ports, network order, in its forward direction. */
+static void flow_tuple(uint32_t f, uint32_t *src, uint32_t *dst, uint16_t *sport, uint16_t *dport)
+{
+	*src = htonl(0x0a000000u + f);
+	*dst = htonl(0x0b000000u + (f * 7u) % 251u);
+	*sport = htons((uint16_t)(1024u + f));
+	*dport = htons(80);
+}
+
+/* Ethernet, IPv4, UDP, then flow (4), sequence (4) and direction (1) in the payload. */
+static void flow_frame(const struct fake_dev *fd, uint8_t *b, uint64_t i)
+{
+	uint32_t f = (uint32_t)(i % fd->flows), seq = (uint32_t)(i / fd->flows);
+	uint8_t dir = fd->bidir ? (uint8_t)(seq % 2) : 0;
+	uint32_t src, dst;
+	uint16_t sport, dport, v;
+
+	flow_tuple(f, &src, &dst, &sport, &dport);
+	if (dir) {
+		uint32_t t = src;
+		uint16_t p = sport;
+
+		src = dst;
+		dst = t;
+		sport = dport;
+		dport = p;
+	}
+	memset(b, 0, FRAME_LEN);
+	memcpy(b, (const uint8_t[]){2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00}, 14);
+	b[14] = 0x45; /* IPv4, 20-byte header */
+	v = htons(FRAME_LEN - 14);
+	memcpy(b + 16, &v, 2);
+	b[22] = 64; /* TTL */
+	b[23] = 17; /* UDP */
+	memcpy(b + 26, &src, 4);
+	memcpy(b + 30, &dst, 4);
+	memcpy(b + 34, &sport, 2);
+	memcpy(b + 36, &dport, 2);
+	v = htons(FRAME_LEN - 34);
+	memcpy(b + 38, &v, 2);
+	memcpy(b + 42, &f, 4);
+	memcpy(b + 46, &seq, 4);
+	b[50] = dir;
+}
 
 static uint16_t fake_rx(void *q, struct rf_mbuf **pkts, uint16_t n)
 {
@@ -69,7 +141,11 @@ static uint16_t fake_rx(void *q, struct rf_mbuf **pkts, uint16_t n)
 			atomic_fetch_add(&rx_left, 1);
 			break;
 		}
-		memset(rf_pktmbuf_mtod(m, void *), 0xab, FRAME_LEN);
+		if (rxq->dev->flows != 0)
+			flow_frame(rxq->dev, rf_pktmbuf_mtod(m, uint8_t *),
+				   atomic_fetch_add(&frame_no, 1));
+		else
+			memset(rf_pktmbuf_mtod(m, void *), 0xab, FRAME_LEN);
 		m->data_len = FRAME_LEN;
 		m->pkt_len = FRAME_LEN;
 		pkts[i] = m;
@@ -84,6 +160,17 @@ static uint16_t fake_tx(void *q, struct rf_mbuf **pkts, uint16_t n)
 	    txq->dev->accept != 0 && n > txq->dev->accept ? (uint16_t)txq->dev->accept : n;
 
 	for (uint16_t i = 0; i < take; i++) {
+		if (txq->dev->log) {
+			const uint8_t *b = rf_pktmbuf_mtod(pkts[i], const uint8_t *);
+			unsigned k = atomic_fetch_add(&nb_log, 1);
+
+			if (k < MAX_LOG) {
+				memcpy(&tx_log[k].flow, b + 42, 4);
+				memcpy(&tx_log[k].seq, b + 46, 4);
+				tx_log[k].dir = b[50];
+				tx_log[k].queue = txq->id;
+			}
+		}
 		if (txq->dev->keep) {
 			unsigned k = atomic_fetch_add(&nb_kept, 1);
 			if (k < MAX_KEPT)
@@ -104,6 +191,30 @@ static int fake_infos(struct rf_eth_dev *dev, struct rf_eth_dev_info *info)
 	info->max_tx_queues = (uint16_t)fd->queues;
 	info->min_rx_desc = info->min_tx_desc = 1;
 	info->max_rx_desc = info->max_tx_desc = 256;
+	if (fd->rss) {
+		info->flow_type_rss_offloads = RF_ETH_RSS_IPV4 | RF_ETH_RSS_UDP | RF_ETH_RSS_TCP;
+		info->reta_size = FAKE_RETA_SIZE;
+		info->hash_key_size = RF_ETH_RSS_KEY_LEN;
+	}
+	return 0;
+}
+
+static int fake_rss_update(struct rf_eth_dev *dev, const struct rf_eth_rss_conf *conf)
+{
+	struct fake_dev *fd = rf_container_of(dev, struct fake_dev, eth);
+
+	fd->rss_conf = *conf;
+	fd->rss_updates++;
+	return 0;
+}
+
+static int fake_reta_update(struct rf_eth_dev *dev, const uint16_t *reta, uint16_t size)
+{
+	struct fake_dev *fd = rf_container_of(dev, struct fake_dev, eth);
+
+	assert_int_equal(size, FAKE_RETA_SIZE);
+	memcpy(fd->reta, reta, sizeof(fd->reta));
+	fd->reta_updates++;
 	return 0;
 }
 
@@ -114,7 +225,7 @@ static int fake_rxq_setup(struct rf_eth_dev *dev, uint16_t q, uint16_t nb_desc, 
 
 	(void)nb_desc;
 	(void)socket;
-	fd->rxq[q] = (struct fake_q){.mp = mp, .dev = fd};
+	fd->rxq[q] = (struct fake_q){.mp = mp, .dev = fd, .id = q};
 	dev->rxq[q] = &fd->rxq[q];
 	return 0;
 }
@@ -125,7 +236,7 @@ static int fake_txq_setup(struct rf_eth_dev *dev, uint16_t q, uint16_t nb_desc, 
 
 	(void)nb_desc;
 	(void)socket;
-	fd->txq[q] = (struct fake_q){.dev = fd};
+	fd->txq[q] = (struct fake_q){.dev = fd, .id = q};
 	dev->txq[q] = &fd->txq[q];
 	return 0;
 }
@@ -149,9 +260,14 @@ static const struct rf_eth_dev_ops fake_ops = {
     .tx_queue_setup = fake_txq_setup,
     .dev_close = fake_close,
     .link_update = fake_link,
+    .rss_hash_update = fake_rss_update,
+    .reta_update = fake_reta_update,
 };
 
-static const char *const fake_keys[] = {"accept", "keep", "queues", NULL};
+static struct fake_dev *last_probed; /* for the test to see what the engine programmed */
+
+static const char *const fake_keys[] = {"accept", "keep", "queues", "flows",
+					"bidir",  "log",  "rss",    NULL};
 
 static int fake_probe(const char *name, const struct rf_devargs *args, struct rf_eth_dev **out,
 		      char *err, size_t errlen)
@@ -169,6 +285,14 @@ static int fake_probe(const char *name, const struct rf_devargs *args, struct rf
 					errlen);
 	if (rc == 0)
 		rc = rf_devargs_get_bool(args, "keep", 0, &keep, err, errlen);
+	if (rc == 0)
+		rc = rf_devargs_get_u32(args, "flows", 0, 0, 4096, &fd->flows, err, errlen);
+	if (rc == 0)
+		rc = rf_devargs_get_bool(args, "bidir", 0, &fd->bidir, err, errlen);
+	if (rc == 0)
+		rc = rf_devargs_get_bool(args, "log", 0, &fd->log, err, errlen);
+	if (rc == 0)
+		rc = rf_devargs_get_bool(args, "rss", 0, &fd->rss, err, errlen);
 	if (rc != 0) {
 		free(fd);
 		return rc;
@@ -176,6 +300,7 @@ static int fake_probe(const char *name, const struct rf_devargs *args, struct rf
 	fd->accept = accept;
 	fd->keep = keep;
 	fd->queues = queues;
+	last_probed = fd;
 	fd->eth.ops = &fake_ops;
 	fd->eth.rx_burst = fake_rx;
 	fd->eth.tx_burst = fake_tx;
@@ -213,11 +338,12 @@ static int parse(const char *first, ...)
 	return rf_fwd_options_parse(argc, argv, &opt, err, sizeof(err));
 }
 
-static void add_port(const char *devargs)
+static struct fake_dev *add_port(const char *devargs)
 {
 	uint16_t port;
 
 	assert_int_equal(rf_eth_dev_create(devargs, &port, err, sizeof(err)), 0);
+	return last_probed;
 }
 
 static void sleep_ms(long ms)
@@ -252,6 +378,8 @@ static int setup_test(void **state)
 	(void)state;
 	atomic_store(&tx_taken, 0);
 	atomic_store(&nb_kept, 0);
+	atomic_store(&nb_log, 0);
+	atomic_store(&frame_no, 0);
 	return 0;
 }
 
@@ -500,10 +628,311 @@ static void test_plan_pool_size(void **state)
 	assert_non_null(strstr(err, "--rxd: port 0 (net_fakefwd0) takes 1..256 RX descriptors"));
 }
 
+/* ---- RSS steering ---------------------------------------------------------- */
+
+#define FLOWS  64
+#define ROUNDS 200
+
+/*
+ * The worker flow f must reach with the default 128-entry round-robin RETA
+ * over nb workers: RETA[hash & 127], the hash computed here from the flow's
+ * tuple with rf_rss_hash_ipv4_l4, independently of the engine.
+ */
+static unsigned expected_worker(const struct rf_rss_ctx *ctx, uint32_t f, unsigned nb)
+{
+	uint32_t src, dst;
+	uint16_t sport, dport;
+
+	flow_tuple(f, &src, &dst, &sport, &dport);
+	uint32_t h = rf_rss_hash_ipv4_l4(ctx, src, dst, sport, dport);
+
+	return (h & (RF_RSS_RETA_SIZE_DEFAULT - 1)) % nb;
+}
+
+/*
+ * The TX log: every frame of flow f went out on TX queue want[f] (the worker
+ * it was steered to), and each flow's sequence numbers only grow (order
+ * kept; a frame a full ring dropped leaves a gap). Counts frames per queue.
+ */
+static void check_log(const unsigned *want, unsigned *per_queue, unsigned *dirs)
+{
+	unsigned n = atomic_load(&nb_log);
+	int64_t last[FLOWS];
+
+	assert_true(n <= MAX_LOG);
+	for (unsigned f = 0; f < FLOWS; f++)
+		last[f] = -1;
+	for (unsigned k = 0; k < n; k++) {
+		const struct tx_rec *r = &tx_log[k];
+
+		assert_true(r->flow < FLOWS);
+		assert_int_equal(r->queue, want[r->flow]);
+		assert_true((int64_t)r->seq > last[r->flow]);
+		last[r->flow] = r->seq;
+		per_queue[r->queue]++;
+		if (dirs != NULL)
+			dirs[r->flow * 2 + r->dir]++;
+	}
+}
+
+/* The JSON's lcores array names the roles. */
+static void check_json_roles(const struct rf_fwd_snapshot *s)
+{
+	char path[] = "/tmp/rf-test-steer-XXXXXX";
+	static char buf[65536];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(rf_fwd_stats_write_json(path, &eng, s, 0, err, sizeof(err)), 0);
+	FILE *f = fdopen(fd, "r");
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(buf, "\"role\": \"rx\""));
+	assert_non_null(strstr(buf, "\"role\": \"worker\""));
+	assert_non_null(strstr(buf, "\"rss_steering\": \"software\""));
+}
+
+/*
+ * auto picks software steering for a port that does not hash and 4 lcores
+ * for 1 RX queue: lcore 1 receives, lcores 2..4 are workers 0..2.
+ */
+static void test_software_steering(void **state)
+{
+	struct rf_fwd_snapshot s;
+	struct rf_rss_ctx *ctx = rf_rss_ctx_create(NULL, 0, false);
+	unsigned want[FLOWS], per_q[RF_MAX_QUEUES_PER_PORT] = {0};
+	const uint64_t frames = FLOWS * ROUNDS;
+
+	(void)state;
+	assert_non_null(ctx);
+	add_port("net_fakefwd0,queues=4,flows=64,log=1");
+	assert_int_equal(parse("--nb-cores=4", NULL), 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, rf_eal_config_get(), err, sizeof(err)), 0);
+	assert_int_equal(eng.steering, RF_FWD_STEER_SOFTWARE);
+	assert_non_null(strstr(eng.steering_why, "auto: no port hashes in the device"));
+	assert_int_equal(eng.nb_lcores, 4);
+	assert_int_equal(eng.lcores[0].lcore_id, 1);
+	assert_int_equal(eng.lcores[0].role, RF_FWD_ROLE_RX);
+	for (unsigned k = 0; k < 3; k++) {
+		assert_int_equal(eng.lcores[1 + k].role, RF_FWD_ROLE_WORKER);
+		assert_int_equal(eng.lcores[1 + k].worker, k);
+		assert_int_equal(eng.lcores[1 + k].lcore_id, 2 + k);
+	}
+	assert_int_equal(eng.ports[0].nb_txq, 3); /* one TX queue per worker */
+	run_until_done((int64_t)frames, &s);
+
+	assert_int_equal(s.total.rx_packets, frames);
+	assert_int_equal(s.total.tx_packets + s.total.dropped, frames);
+	assert_int_equal(atomic_load(&nb_log), s.total.tx_packets);
+	for (unsigned f = 0; f < FLOWS; f++)
+		want[f] = expected_worker(ctx, f, 3);
+	check_log(want, per_q, NULL);
+	for (unsigned w = 0; w < 3; w++)
+		assert_true(per_q[w] > 0); /* every worker carried traffic */
+	/* Per lcore: the RX lcore got everything and handed on what did not drop. */
+	assert_int_equal(s.lcores[0].rx_packets, frames);
+	assert_int_equal(s.lcores[0].tx_packets + s.lcores[0].dropped, frames);
+	uint64_t dequeued = 0;
+	for (unsigned k = 1; k < 4; k++) {
+		dequeued += s.lcores[k].rx_packets;
+		assert_int_equal(s.lcores[k].tx_packets, per_q[k - 1]);
+	}
+	assert_int_equal(dequeued, s.lcores[0].tx_packets);
+	assert_int_equal(s.drained, 0);
+	check_json_roles(&s);
+	assert_int_equal(rf_fwd_engine_close(&eng), 0); /* no mbuf leaked */
+	rf_fwd_snapshot_fini(&s);
+	rf_rss_ctx_free(ctx);
+}
+
+/* --rss-symmetric: both directions of a flow go to one worker. */
+static void test_software_symmetric(void **state)
+{
+	struct rf_fwd_snapshot s;
+	struct rf_rss_ctx *sym = rf_rss_ctx_create(NULL, 0, true);
+	struct rf_rss_ctx *plain = rf_rss_ctx_create(NULL, 0, false);
+	unsigned want[FLOWS], per_q[RF_MAX_QUEUES_PER_PORT] = {0}, dirs[2 * FLOWS] = {0};
+	const uint64_t frames = FLOWS * ROUNDS;
+	bool plain_splits = false;
+
+	(void)state;
+	add_port("net_fakefwd0,queues=4,flows=64,bidir=1,log=1");
+	assert_int_equal(parse("--nb-cores=4", "--rss-steering=software", "--rss-symmetric", NULL),
+			 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, rf_eal_config_get(), err, sizeof(err)), 0);
+	assert_int_equal(eng.steering, RF_FWD_STEER_SOFTWARE);
+	run_until_done((int64_t)frames, &s);
+
+	assert_int_equal(s.total.rx_packets, frames);
+	for (unsigned f = 0; f < FLOWS; f++) {
+		uint32_t src, dst;
+		uint16_t sp, dp;
+
+		want[f] = expected_worker(sym, f, 3);
+		/* Without symmetry some flows would split: the test would see it. */
+		flow_tuple(f, &src, &dst, &sp, &dp);
+		plain_splits |= (rf_rss_hash_ipv4_l4(plain, src, dst, sp, dp) & 127) % 3 !=
+				(rf_rss_hash_ipv4_l4(plain, dst, src, dp, sp) & 127) % 3;
+	}
+	assert_true(plain_splits);
+	check_log(want, per_q, dirs);
+	for (unsigned w = 0; w < 3; w++)
+		assert_true(per_q[w] > 0);
+	for (unsigned f = 0; f < FLOWS && s.total.dropped == 0; f++) {
+		assert_true(dirs[2 * f] > 0);
+		assert_true(dirs[2 * f + 1] > 0);
+	}
+	assert_int_equal(rf_fwd_engine_close(&eng), 0);
+	rf_fwd_snapshot_fini(&s);
+	rf_rss_ctx_free(sym);
+	rf_rss_ctx_free(plain);
+}
+
+/* --disable-rss: nothing is hashed, everything goes to RETA entry 0's worker. */
+static void test_software_disable_rss(void **state)
+{
+	struct rf_fwd_snapshot s;
+	unsigned want[FLOWS], per_q[RF_MAX_QUEUES_PER_PORT] = {0};
+
+	(void)state;
+	add_port("net_fakefwd0,queues=4,flows=64,log=1");
+	assert_int_equal(parse("--nb-cores=4", "--disable-rss", "--rss-reta=(0,2)", NULL), 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, rf_eal_config_get(), err, sizeof(err)), 0);
+	assert_int_equal(eng.ports[0].reta.queue[0], 2);
+	assert_int_equal(eng.ports[0].reta.queue[1], 1);
+	run_until_done(FLOWS * 20, &s);
+
+	for (unsigned f = 0; f < FLOWS; f++)
+		want[f] = 2;
+	check_log(want, per_q, NULL);
+	assert_int_equal(per_q[2], s.total.tx_packets);
+	assert_true(per_q[2] > 0);
+	assert_int_equal(rf_fwd_engine_close(&eng), 0);
+	rf_fwd_snapshot_fini(&s);
+}
+
+/* Stopped while the rings hold packets: stop frees them, nothing leaks. */
+static void test_software_drain(void **state)
+{
+	struct rf_mbuf *m[100];
+	struct rf_fwd_snapshot s;
+
+	(void)state;
+	add_port("net_fakefwd0,queues=4,flows=64");
+	assert_int_equal(parse("--nb-cores=4", NULL), 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, rf_eal_config_get(), err, sizeof(err)), 0);
+	assert_int_equal(rf_fwd_engine_setup(&eng, err, sizeof(err)), 0);
+	/* Packets a worker has not dequeued yet, as at a stop under load. */
+	for (unsigned i = 0; i < RF_DIM(m); i++)
+		assert_non_null(m[i] = rf_pktmbuf_alloc(eng.pools[0]));
+	assert_int_equal(rf_ring_sp_enqueue_burst(eng.steer.rings[1], (void *const *)m, 100, NULL),
+			 100);
+	assert_int_equal(rf_fwd_engine_close(&eng), 0);
+	assert_int_equal(eng.steer.drained, 100);
+
+	/* Under load, stopped at any moment: every packet is sent, dropped or drained. */
+	rf_fwd_engine_free(&eng);
+	add_port("net_fakefwd1,queues=4,flows=64");
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, rf_eal_config_get(), err, sizeof(err)), 0);
+	atomic_store(&rx_left, INT64_MAX / 2);
+	assert_int_equal(rf_fwd_engine_setup(&eng, err, sizeof(err)), 0);
+	assert_int_equal(rf_fwd_engine_start(&eng, err, sizeof(err)), 0);
+	assert_int_equal(rf_fwd_snapshot_init(&s, &eng), 0);
+	/* Stop once traffic flows (the 10 s bound only keeps a broken engine from hanging). */
+	for (int i = 0; i < 10000; i++) {
+		rf_fwd_snapshot_take(&s, &eng);
+		if (s.total.tx_packets != 0)
+			break;
+		sleep_ms(1);
+	}
+	rf_fwd_engine_stop(&eng);
+	rf_fwd_snapshot_take(&s, &eng);
+	assert_true(s.total.rx_packets > 0);
+	assert_int_equal(s.total.rx_packets, s.total.tx_packets + s.total.dropped + s.drained);
+	assert_int_equal(rf_fwd_engine_close(&eng), 0);
+	rf_fwd_snapshot_fini(&s);
+}
+
+/*
+ * Device steering on a port that hashes: as before (a stream per RX queue),
+ * with the key, rss_hf and RETA programmed into the device. Its 64-entry
+ * table is smaller than the default 128: the engine uses 64.
+ */
+static void test_device_rss_programmed(void **state)
+{
+	struct rf_fwd_snapshot s;
+
+	(void)state;
+	struct fake_dev *fd = add_port("net_fakefwd0,queues=2,rss=1");
+	assert_int_equal(
+	    parse("--nb-cores=2", "--rxq=2", "--txq=2", "--rss-udp", "--rss-reta=(1,0)", NULL), 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, rf_eal_config_get(), err, sizeof(err)), 0);
+	assert_int_equal(eng.steering, RF_FWD_STEER_DEVICE);
+	assert_non_null(strstr(eng.steering_why, "auto: 1 of 1 port hashes in the device"));
+	assert_int_equal(eng.nb_streams, 2);
+	assert_int_equal(eng.lcores[0].role, RF_FWD_ROLE_FWD);
+	run_until_done(1000, &s);
+
+	assert_int_equal(s.total.tx_packets, 1000);
+	assert_int_equal(fd->eth.conf.rss.rss_hf, RF_ETH_RSS_UDP); /* configure */
+	assert_int_equal(fd->rss_updates, 1);			   /* start */
+	assert_int_equal(fd->rss_conf.rss_hf, RF_ETH_RSS_UDP);
+	assert_int_equal(fd->rss_conf.key_len, RF_ETH_RSS_KEY_LEN);
+	assert_memory_equal(fd->rss_conf.key, rf_rss_default_key, RF_ETH_RSS_KEY_LEN);
+	assert_int_equal(fd->reta_updates, 1);
+	for (unsigned i = 0; i < FAKE_RETA_SIZE; i++)
+		assert_int_equal(fd->reta[i], i == 1 ? 0 : i % 2);
+	assert_int_equal(eng.ports[0].reta.size, FAKE_RETA_SIZE);
+	assert_int_equal(s.lcores[0].rx_packets + s.lcores[1].rx_packets, 1000);
+	assert_int_equal(rf_fwd_engine_close(&eng), 0);
+	rf_fwd_snapshot_fini(&s);
+}
+
+/* The plan's refusals and fallbacks, as one-line usage errors. */
+static void test_plan_steering(void **state)
+{
+	struct rf_eal_config c = dry_eal("0-4", 0);
+
+	(void)state;
+	add_port("net_fakefwd0,queues=2,rss=1");
+	/* Our table must fit the device's when the size is asked for. */
+	assert_int_equal(parse("--rss-reta-size=128", "--rxq=2", "--txq=2", "--nb-cores=2", NULL),
+			 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, &c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--rss-reta-size: port 0 (net_fakefwd0) has a 64-entry RETA, "
+				 "fewer than 128; use --rss-reta-size=64 or less");
+	/* 3 workers need 3 TX queues; the port has 2. */
+	assert_int_equal(parse("--rss-steering=software", "--nb-cores=4", NULL), 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, &c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--rss-steering=software: port 0 (net_fakefwd0) has 2 TX "
+				    "queues, fewer than the 3 workers"));
+	/* auto: the port hashes itself, so device steering. */
+	assert_int_equal(parse("--nb-cores=4", NULL), 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, &c, err, sizeof(err)), 0);
+	assert_int_equal(eng.steering, RF_FWD_STEER_DEVICE);
+	rf_fwd_engine_free(&eng);
+	/* A RETA worker beyond the workers, caught once auto has chosen. */
+	assert_int_equal(parse("--nb-cores=3", "--rss-steering=software", "--rss-reta=(5,1)", NULL),
+			 0);
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, &c, err, sizeof(err)), 0);
+	assert_int_equal(eng.ports[0].reta.queue[5], 1);
+	assert_int_equal(eng.ports[0].reta.nb_queues, 2);
+	rf_fwd_engine_free(&eng);
+	assert_int_equal(parse("--nb-cores=3", "--rxq=2", "--txq=2", "--rss-reta=(5,1)", NULL), 0);
+	opt.rss.reta[0][6] = 2; /* as the shell could leave it */
+	assert_int_equal(rf_fwd_engine_plan(&eng, &opt, &c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "--rss-reta: queue 2 in (6,2) is beyond the 2 RX queues of device "
+				 "steering on port 0");
+}
+
 int main(void)
 {
-	char *eal_argv[] = {"test_engine",   "-l",	  "0,1",	 "--no-huge", "-m", "64",
-			    "--file-prefix", "rftesteng", "--log-level", "warning",   NULL};
+	/* Lcores 2..4 share the two CPUs: the steering tests run an RX lcore and 3 workers. */
+	char *eal_argv[] = {
+	    "test_engine",   "-l",	  "0-1,2@0,3@1,4@1", "--no-huge", "-m", "128",
+	    "--file-prefix", "rftesteng", "--log-level",     "warning",	  NULL};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_io_counts_everything, setup_test, teardown_test),
 	    cmocka_unit_test_setup_teardown(test_refused_are_dropped, setup_test, teardown_test),
@@ -514,10 +943,16 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_plan_config, setup_test, teardown_test),
 	    cmocka_unit_test_setup_teardown(test_plan_topologies, setup_test, teardown_test),
 	    cmocka_unit_test_setup_teardown(test_plan_pool_size, setup_test, teardown_test),
+	    cmocka_unit_test_setup_teardown(test_software_steering, setup_test, teardown_test),
+	    cmocka_unit_test_setup_teardown(test_software_symmetric, setup_test, teardown_test),
+	    cmocka_unit_test_setup_teardown(test_software_disable_rss, setup_test, teardown_test),
+	    cmocka_unit_test_setup_teardown(test_software_drain, setup_test, teardown_test),
+	    cmocka_unit_test_setup_teardown(test_device_rss_programmed, setup_test, teardown_test),
+	    cmocka_unit_test_setup_teardown(test_plan_steering, setup_test, teardown_test),
 	};
 
 	if (rf_eal_init((int)RF_DIM(eal_argv) - 1, eal_argv) < 0) {
-		fprintf(stderr, "SKIP: cannot bring up the EAL on lcores 0,1\n");
+		fprintf(stderr, "SKIP: cannot bring up the EAL on lcores 0-4 (CPUs 0,1)\n");
 		return 77;
 	}
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
