@@ -7,10 +7,17 @@
  *   --vdev 'net_pcap0,rx_pcap=in.pcap,infinite_rx=1'
  *   --vdev 'net_pcap0,iface=eth1'            (rx_iface=, rx_iface_in=, tx_iface= too)
  *
- * One RX and one TX queue per port. DPDK makes a queue per rx_pcap/tx_pcap
- * key; here a second RX or TX source is refused at probe with a message.
- * A port with no RX source has an RX queue that never receives; one with no
- * TX sink frees what it is given and counts it as sent (as DPDK's tx_drop).
+ * Queues as DPDK's driver makes them: each RX source (rx_pcap, rx_iface,
+ * rx_iface_in, iface) is one more RX queue and each TX sink (tx_pcap,
+ * tx_iface, iface) one more TX queue, in argument order: TX queue q writes
+ * the q-th tx_pcap file, RX queue q reads the q-th rx_pcap. A port may have
+ * fewer queues configured than sources; the rest stay unused. The queues of
+ * one direction are all files or all interfaces (the burst function is the
+ * port's), so mixing rx_pcap with rx_iface, or tx_pcap with tx_iface, is
+ * refused at probe. A port with no RX source takes up to
+ * RF_MAX_QUEUES_PER_PORT RX queues that never receive; one with no TX sink
+ * takes as many TX queues that free what they are given and count it as
+ * sent (as DPDK's tx_drop), each with its own counters.
  *
  * - rx_pcap: records are read one at a time, with the checks of our own
  *   loader (rf_pcap_load.h), into mbuf chains with the capture's timestamp.
@@ -71,12 +78,14 @@ enum tx_kind {
 struct pcap_rxq {
 	/* (P) set at setup/start by the control path, read by the polling lcore */
 	struct rf_mempool *mp;
+	char *name; /* file or interface; NULL without a source */
 	uint16_t port;
 	struct rf_pcap_reader *reader; /* RX_FILE, while started */
 	struct rf_pcap_capture cap;    /* RX_INFINITE, while started */
 	pcap_t *live;		       /* RX_LIVE, from probe to close */
 	uint64_t ts_mult;	       /* RX_LIVE: 1 if libpcap gives ns, 1000 if us */
-	const char *what;	       /* "rx_pcap=in.pcap", for messages */
+	const char *what;	       /* "net_pcap0: rx_pcap=in.pcap", for messages */
+	char what_buf[PCAP_ERR_LEN];
 
 	/* (P) the polling lcore's state */
 	struct rf_pcap_record rec; /* RX_FILE: read but not yet delivered (pool empty) */
@@ -90,6 +99,7 @@ struct pcap_rxq {
 };
 
 struct pcap_txq {
+	char *name;	       /* file or interface; NULL without a sink */
 	pcap_dumper_t *dumper; /* TX_FILE, from probe to close */
 	pcap_t *live;	       /* TX_LIVE */
 	uint8_t *lin;	       /* linearised chains: PCAP_DUMP_SNAPLEN or live snaplen */
@@ -101,12 +111,11 @@ struct pcap_dev {
 	struct rf_eth_dev eth; /* first: ethdev's handle */
 	enum rx_kind rx;
 	enum tx_kind tx;
-	char *rx_name; /* file or interface */
-	char *tx_name;
-	char rx_what[PCAP_ERR_LEN];
-	pcap_t *dead; /* TX_FILE: the handle the dumper writes for */
-	struct pcap_rxq rxq;
-	struct pcap_txq txq;
+	uint16_t nb_rx_src; /* RX sources given; 0: queues that never receive */
+	uint16_t nb_tx_src; /* TX sinks given; 0: queues that drop */
+	pcap_t *dead;	    /* TX_FILE: the handle every dumper writes for */
+	struct pcap_rxq rxq[RF_MAX_QUEUES_PER_PORT];
+	struct pcap_txq txq[RF_MAX_QUEUES_PER_PORT];
 };
 
 static const char *const pcap_valid_keys[] = {
@@ -390,8 +399,8 @@ static int pcap_infos_get(struct rf_eth_dev *eth, struct rf_eth_dev_info *info)
 	struct pcap_dev *d = pcap_dev(eth);
 
 	snprintf(info->driver_name, sizeof(info->driver_name), "%s", PCAP_DRIVER_NAME);
-	info->max_rx_queues = 1;
-	info->max_tx_queues = 1;
+	info->max_rx_queues = d->nb_rx_src > 0 ? d->nb_rx_src : RF_MAX_QUEUES_PER_PORT;
+	info->max_tx_queues = d->nb_tx_src > 0 ? d->nb_tx_src : RF_MAX_QUEUES_PER_PORT;
 	/* There is no descriptor ring: any power of two is accepted and ignored. */
 	info->min_rx_desc = 1;
 	info->max_rx_desc = PCAP_MAX_DESC;
@@ -408,15 +417,15 @@ static int pcap_rxq_setup(struct rf_eth_dev *eth, uint16_t q, uint16_t nb_desc, 
 
 	(void)nb_desc;
 	(void)socket;
-	if (q != 0)
+	if (q >= RF_MAX_QUEUES_PER_PORT || (d->nb_rx_src > 0 && q >= d->nb_rx_src))
 		return -EINVAL;
 	if (rf_pktmbuf_data_room_size(mp) <= RF_PKTMBUF_HEADROOM) {
 		RF_LOG(ERR, PCAP, "%s: pool %s has no data room beyond its headroom", eth->name,
 		       mp->name);
 		return -EINVAL;
 	}
-	d->rxq.mp = mp;
-	eth->rxq[0] = &d->rxq;
+	d->rxq[q].mp = mp;
+	eth->rxq[q] = &d->rxq[q];
 	return 0;
 }
 
@@ -426,16 +435,23 @@ static int pcap_txq_setup(struct rf_eth_dev *eth, uint16_t q, uint16_t nb_desc, 
 
 	(void)nb_desc;
 	(void)socket;
-	if (q != 0)
+	if (q >= RF_MAX_QUEUES_PER_PORT || (d->nb_tx_src > 0 && q >= d->nb_tx_src))
 		return -EINVAL;
-	eth->txq[0] = &d->txq;
+	eth->txq[q] = &d->txq[q];
 	return 0;
 }
 
-static int pcap_start(struct rf_eth_dev *eth)
+/* What a started RX queue holds (a reader or a preloaded capture) goes; the counters stay. */
+static void rxq_release(struct pcap_rxq *q)
 {
-	struct pcap_dev *d = pcap_dev(eth);
-	struct pcap_rxq *q = &d->rxq;
+	rf_pcap_close(q->reader);
+	q->reader = NULL;
+	q->have_rec = 0;
+	rf_pcap_capture_free(&q->cap);
+}
+
+static int rxq_start(struct rf_eth_dev *eth, enum rx_kind kind, struct pcap_rxq *q)
+{
 	char err[PCAP_ERR_LEN];
 
 	q->port = eth->port_id;
@@ -443,15 +459,15 @@ static int pcap_start(struct rf_eth_dev *eth)
 	q->eof = 0;
 	q->next = 0;
 	q->seen_skipped = 0;
-	if (d->rx == RX_FILE && eth->nb_rx_queues > 0) {
-		q->reader = rf_pcap_open(d->rx_name, err, sizeof(err));
+	if (kind == RX_FILE) {
+		q->reader = rf_pcap_open(q->name, err, sizeof(err));
 		if (q->reader == NULL) {
 			int rc = -errno;
 			RF_LOG(ERR, PCAP, "%s: %s", q->what, err);
 			return rc;
 		}
-	} else if (d->rx == RX_INFINITE && eth->nb_rx_queues > 0) {
-		int rc = rf_pcap_preload(d->rx_name, q->mp, 0, &q->cap, err, sizeof(err));
+	} else if (kind == RX_INFINITE) {
+		int rc = rf_pcap_preload(q->name, q->mp, 0, &q->cap, err, sizeof(err));
 		if (rc < 0) {
 			RF_LOG(ERR, PCAP, "%s with infinite_rx: %s", q->what, err);
 			return rc;
@@ -466,35 +482,57 @@ static int pcap_start(struct rf_eth_dev *eth)
 	return 0;
 }
 
+/* Only the configured queues are opened: a source beyond nb_rx_queues stays unread. */
+static int pcap_start(struct rf_eth_dev *eth)
+{
+	struct pcap_dev *d = pcap_dev(eth);
+
+	for (uint16_t q = 0; q < eth->nb_rx_queues; q++) {
+		int rc = rxq_start(eth, d->rx, &d->rxq[q]);
+		if (rc < 0) {
+			/* A failed start leaves nothing open, as if it had never begun. */
+			while (q-- > 0)
+				rxq_release(&d->rxq[q]);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int pcap_stop(struct rf_eth_dev *eth)
 {
 	struct pcap_dev *d = pcap_dev(eth);
 
-	rf_pcap_close(d->rxq.reader);
-	d->rxq.reader = NULL;
-	d->rxq.have_rec = 0;
-	rf_pcap_capture_free(&d->rxq.cap);
-	/* A stopped port's capture is complete on disk. */
-	if (d->txq.dumper != NULL && pcap_dump_flush(d->txq.dumper) < 0)
-		RF_LOG(WARNING, PCAP, "%s: tx_pcap=%s: flush failed", eth->name, d->tx_name);
+	for (unsigned q = 0; q < RF_MAX_QUEUES_PER_PORT; q++) {
+		rxq_release(&d->rxq[q]);
+		/* A stopped port's captures are complete on disk. */
+		if (d->txq[q].dumper != NULL && pcap_dump_flush(d->txq[q].dumper) < 0)
+			RF_LOG(WARNING, PCAP, "%s: tx_pcap=%s: flush failed", eth->name,
+			       d->txq[q].name);
+	}
 	return 0;
 }
 
 static void pcap_free(struct pcap_dev *d)
 {
-	rf_pcap_close(d->rxq.reader);
-	rf_pcap_capture_free(&d->rxq.cap);
-	if (d->rxq.live != NULL)
-		pcap_close(d->rxq.live);
-	if (d->txq.dumper != NULL)
-		pcap_dump_close(d->txq.dumper); /* flushes */
+	for (unsigned q = 0; q < RF_MAX_QUEUES_PER_PORT; q++) {
+		struct pcap_rxq *rq = &d->rxq[q];
+		struct pcap_txq *tq = &d->txq[q];
+
+		rxq_release(rq);
+		if (rq->live != NULL)
+			pcap_close(rq->live);
+		if (tq->dumper != NULL)
+			pcap_dump_close(tq->dumper); /* flushes */
+		if (tq->live != NULL)
+			pcap_close(tq->live);
+		free(tq->lin);
+		free(rq->name);
+		free(tq->name);
+	}
+	/* After the dumpers: each was opened for this handle. */
 	if (d->dead != NULL)
 		pcap_close(d->dead);
-	if (d->txq.live != NULL)
-		pcap_close(d->txq.live);
-	free(d->txq.lin);
-	free(d->rx_name);
-	free(d->tx_name);
 	free(d);
 }
 
@@ -508,14 +546,19 @@ static int pcap_stats_get(struct rf_eth_dev *eth, struct rf_eth_stats *st)
 {
 	struct pcap_dev *d = pcap_dev(eth);
 
-	st->q_ipackets[0] = d->rxq.packets;
-	st->q_ibytes[0] = d->rxq.bytes;
-	st->q_errors[0] = d->rxq.errors;
-	st->ierrors = d->rxq.errors;
-	st->rx_nombuf = d->rxq.nombuf;
-	st->q_opackets[0] = d->txq.packets;
-	st->q_obytes[0] = d->txq.bytes;
-	st->oerrors = d->txq.errors;
+	for (unsigned q = 0; q < RF_MAX_QUEUES_PER_PORT; q++) {
+		const struct pcap_rxq *rq = &d->rxq[q];
+		const struct pcap_txq *tq = &d->txq[q];
+
+		st->q_ipackets[q] = rq->packets;
+		st->q_ibytes[q] = rq->bytes;
+		st->q_errors[q] = rq->errors;
+		st->ierrors += rq->errors;
+		st->rx_nombuf += rq->nombuf;
+		st->q_opackets[q] = tq->packets;
+		st->q_obytes[q] = tq->bytes;
+		st->oerrors += tq->errors;
+	}
 	return 0;
 }
 
@@ -523,18 +566,27 @@ static int pcap_stats_reset(struct rf_eth_dev *eth)
 {
 	struct pcap_dev *d = pcap_dev(eth);
 
-	d->rxq.packets = d->rxq.bytes = d->rxq.errors = d->rxq.nombuf = d->rxq.loops = 0;
-	d->txq.packets = d->txq.bytes = d->txq.errors = 0;
+	for (unsigned q = 0; q < RF_MAX_QUEUES_PER_PORT; q++) {
+		struct pcap_rxq *rq = &d->rxq[q];
+		struct pcap_txq *tq = &d->txq[q];
+
+		rq->packets = rq->bytes = rq->errors = rq->nombuf = rq->loops = 0;
+		tq->packets = tq->bytes = tq->errors = 0;
+	}
 	return 0;
 }
 
+/* rx_infinite_loops: the whole captures replayed, summed over the RX queues. */
 static int pcap_xstats_get(struct rf_eth_dev *eth, struct rf_eth_xstat *xs, unsigned n)
 {
 	struct pcap_dev *d = pcap_dev(eth);
 
 	if (n >= 1) {
+		uint64_t loops = 0;
+		for (unsigned q = 0; q < RF_MAX_QUEUES_PER_PORT; q++)
+			loops += d->rxq[q].loops;
 		snprintf(xs[0].name, sizeof(xs[0].name), "rx_infinite_loops");
-		xs[0].value = d->rxq.loops;
+		xs[0].value = loops;
 	}
 	return 1;
 }
@@ -655,13 +707,48 @@ static int iface_mac(const char *ifname, struct rf_ether_addr *mac)
 	return 0;
 }
 
+struct pcap_src {
+	const char *key, *val;
+};
+
 struct pcap_args {
-	const char *rx_key, *rx_val;
-	const char *tx_key, *tx_val;
+	struct pcap_src rx[RF_MAX_QUEUES_PER_PORT]; /* in argument order: RX queue i */
+	struct pcap_src tx[RF_MAX_QUEUES_PER_PORT]; /* TX queue i */
+	unsigned nb_rx, nb_tx;
+	const char *iface; /* the first iface=, for phy_mac */
 	int infinite_rx, phy_mac;
 };
 
-/* Sort the devargs into at most one RX source and one TX sink. */
+static bool is_live_key(const char *k)
+{
+	return strcmp(k, "rx_pcap") != 0 && strcmp(k, "tx_pcap") != 0;
+}
+
+/*
+ * One more queue for src, in a direction whose queues share one kind (file
+ * or interface) because the port has one burst function for them.
+ */
+static int add_src(struct pcap_src *list, unsigned *nb, const char *dir, const char *k,
+		   const char *v, char *err, size_t errlen)
+{
+	if (*nb > 0 && is_live_key(list[0].key) != is_live_key(k)) {
+		perr(err, errlen,
+		     "%s=%s and %s=%s: the %s queues of a port are all capture files or all "
+		     "interfaces; use one port for each",
+		     list[0].key, list[0].val, k, v, dir);
+		return -EINVAL;
+	}
+	if (*nb == RF_MAX_QUEUES_PER_PORT) {
+		perr(err, errlen, "%s=%s: more than %u %s queues (one per %s source)", k, v,
+		     RF_MAX_QUEUES_PER_PORT, dir, dir);
+		return -EINVAL;
+	}
+	list[*nb] = (struct pcap_src){k, v};
+	(*nb)++;
+	return 0;
+}
+
+/* Sort the devargs into RX sources and TX sinks, each one queue, in argument order. */
 static int pcap_parse(const struct rf_devargs *da, struct pcap_args *a, char *err, size_t errlen)
 {
 	memset(a, 0, sizeof(*a));
@@ -671,38 +758,24 @@ static int pcap_parse(const struct rf_devargs *da, struct pcap_args *a, char *er
 			  strcmp(k, "rx_iface_in") == 0 || strcmp(k, "iface") == 0;
 		bool tx = strcmp(k, "tx_pcap") == 0 || strcmp(k, "tx_iface") == 0 ||
 			  strcmp(k, "iface") == 0;
+		int rc = 0;
+
 		if (rx || tx) {
 			if (v == NULL || v[0] == '\0') {
 				perr(err, errlen, "%s needs a value", k);
 				return -EINVAL;
 			}
 		}
-		if (rx) {
-			if (a->rx_key != NULL) {
-				perr(err, errlen,
-				     "%s=%s and %s=%s: this net_pcap has one RX queue per port, so "
-				     "one RX source (rx_pcap, rx_iface, rx_iface_in or iface); use "
-				     "one port per source",
-				     a->rx_key, a->rx_val, k, v);
-				return -EINVAL;
-			}
-			a->rx_key = k;
-			a->rx_val = v;
-		}
-		if (tx) {
-			if (a->tx_key != NULL) {
-				perr(err, errlen,
-				     "%s=%s and %s=%s: this net_pcap has one TX queue per port, so "
-				     "one TX sink (tx_pcap, tx_iface or iface); use one port per "
-				     "sink",
-				     a->tx_key, a->tx_val, k, v);
-				return -EINVAL;
-			}
-			a->tx_key = k;
-			a->tx_val = v;
-		}
+		if (rx)
+			rc = add_src(a->rx, &a->nb_rx, "RX", k, v, err, errlen);
+		if (rc == 0 && tx)
+			rc = add_src(a->tx, &a->nb_tx, "TX", k, v, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (strcmp(k, "iface") == 0 && a->iface == NULL)
+			a->iface = v;
 	}
-	if (a->rx_key == NULL && a->tx_key == NULL) {
+	if (a->nb_rx == 0 && a->nb_tx == 0) {
 		perr(err, errlen,
 		     "give at least one of rx_pcap, tx_pcap, rx_iface, rx_iface_in, tx_iface, "
 		     "iface");
@@ -713,73 +786,70 @@ static int pcap_parse(const struct rf_devargs *da, struct pcap_args *a, char *er
 		rc = rf_devargs_get_bool(da, "phy_mac", 0, &a->phy_mac, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (a->infinite_rx && (a->rx_key == NULL || strcmp(a->rx_key, "rx_pcap") != 0)) {
+	if (a->infinite_rx && (a->nb_rx == 0 || is_live_key(a->rx[0].key))) {
 		perr(err, errlen, "infinite_rx=1 needs rx_pcap=FILE");
 		return -EINVAL;
 	}
-	if (a->phy_mac && (a->rx_key == NULL || strcmp(a->rx_key, "iface") != 0)) {
+	if (a->phy_mac && a->iface == NULL) {
 		perr(err, errlen, "phy_mac=1 needs iface=IF (it takes that interface's MAC)");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int pcap_setup_rx(struct pcap_dev *d, const struct pcap_args *a, char *err, size_t errlen)
+static int pcap_setup_rxq(struct pcap_dev *d, uint16_t qi, const struct pcap_src *s, char *err,
+			  size_t errlen)
 {
+	struct pcap_rxq *q = &d->rxq[qi];
 	char lerr[PCAP_ERR_LEN];
 
-	snprintf(d->rx_what, sizeof(d->rx_what), "%s: %s=%s", d->eth.name, a->rx_key, a->rx_val);
-	d->rxq.what = d->rx_what;
-	d->rx_name = strdup(a->rx_val);
-	if (d->rx_name == NULL)
+	if (d->nb_rx_src > 1)
+		snprintf(q->what_buf, sizeof(q->what_buf), "%s RX queue %u: %s=%s", d->eth.name, qi,
+			 s->key, s->val);
+	else
+		snprintf(q->what_buf, sizeof(q->what_buf), "%s: %s=%s", d->eth.name, s->key,
+			 s->val);
+	q->what = q->what_buf;
+	q->name = strdup(s->val);
+	if (q->name == NULL)
 		return -ENOMEM;
-	if (strcmp(a->rx_key, "rx_pcap") != 0) {
-		d->rx = RX_LIVE;
-		d->eth.rx_burst = rx_live;
-		return live_open(a->rx_key, a->rx_val, true, strcmp(a->rx_key, "rx_iface") != 0,
-				 &d->rxq.live, &d->rxq.ts_mult, err, errlen);
-	}
-	d->rx = a->infinite_rx ? RX_INFINITE : RX_FILE;
-	d->eth.rx_burst = a->infinite_rx ? rx_infinite : rx_file;
+	if (d->rx == RX_LIVE)
+		return live_open(s->key, s->val, true, strcmp(s->key, "rx_iface") != 0, &q->live,
+				 &q->ts_mult, err, errlen);
 	/* Read the file header now, so that a bad file fails the probe and not the start. */
-	struct rf_pcap_reader *r = rf_pcap_open(a->rx_val, lerr, sizeof(lerr));
+	struct rf_pcap_reader *r = rf_pcap_open(s->val, lerr, sizeof(lerr));
 	if (r == NULL) {
 		int rc = -errno;
-		perr(err, errlen, "%s=%s: %s", a->rx_key, a->rx_val, lerr);
+		perr(err, errlen, "%s=%s: %s", s->key, s->val, lerr);
 		return rc;
 	}
 	rf_pcap_close(r);
 	return 0;
 }
 
-static int pcap_setup_tx(struct pcap_dev *d, const struct pcap_args *a, char *err, size_t errlen)
+static int pcap_setup_txq(struct pcap_dev *d, uint16_t qi, const struct pcap_src *s, char *err,
+			  size_t errlen)
 {
-	d->tx_name = strdup(a->tx_val);
-	if (d->tx_name == NULL)
+	struct pcap_txq *q = &d->txq[qi];
+
+	q->name = strdup(s->val);
+	if (q->name == NULL)
 		return -ENOMEM;
-	if (strcmp(a->tx_key, "tx_pcap") != 0) {
-		d->tx = TX_LIVE;
-		d->eth.tx_burst = tx_live;
-		d->txq.lin_len = PCAP_LIVE_SNAPLEN;
-		d->txq.lin = malloc(d->txq.lin_len);
-		if (d->txq.lin == NULL)
+	q->lin_len = d->tx == TX_LIVE ? PCAP_LIVE_SNAPLEN : PCAP_DUMP_SNAPLEN;
+	q->lin = malloc(q->lin_len);
+	if (q->lin == NULL)
+		return -ENOMEM;
+	if (d->tx == TX_LIVE)
+		return live_open(s->key, s->val, false, false, &q->live, NULL, err, errlen);
+	if (d->dead == NULL) {
+		d->dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)PCAP_DUMP_SNAPLEN,
+							       PCAP_TSTAMP_PRECISION_NANO);
+		if (d->dead == NULL)
 			return -ENOMEM;
-		return live_open(a->tx_key, a->tx_val, false, false, &d->txq.live, NULL, err,
-				 errlen);
 	}
-	d->tx = TX_FILE;
-	d->eth.tx_burst = tx_file;
-	d->txq.lin_len = PCAP_DUMP_SNAPLEN;
-	d->txq.lin = malloc(d->txq.lin_len);
-	if (d->txq.lin == NULL)
-		return -ENOMEM;
-	d->dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)PCAP_DUMP_SNAPLEN,
-						       PCAP_TSTAMP_PRECISION_NANO);
-	if (d->dead == NULL)
-		return -ENOMEM;
-	d->txq.dumper = pcap_dump_open(d->dead, a->tx_val);
-	if (d->txq.dumper == NULL) {
-		perr(err, errlen, "%s=%s: cannot create the capture: %s", a->tx_key, a->tx_val,
+	q->dumper = pcap_dump_open(d->dead, s->val);
+	if (q->dumper == NULL) {
+		perr(err, errlen, "%s=%s: cannot create the capture: %s", s->key, s->val,
 		     pcap_geterr(d->dead));
 		return -EIO;
 	}
@@ -807,17 +877,35 @@ static int pcap_probe(const char *name, const struct rf_devargs *da, struct rf_e
 	d->eth.ops = &pcap_ops;
 	d->eth.rx_burst = rx_none;
 	d->eth.tx_burst = tx_drop;
-	d->rxq.ts_mult = 1;
-	d->rxq.what = d->eth.name;
-
-	if (a.rx_key != NULL && (rc = pcap_setup_rx(d, &a, lerr, sizeof(lerr))) < 0)
-		goto fail;
-	if (a.tx_key != NULL && (rc = pcap_setup_tx(d, &a, lerr, sizeof(lerr))) < 0)
-		goto fail;
+	for (unsigned q = 0; q < RF_MAX_QUEUES_PER_PORT; q++) {
+		d->rxq[q].ts_mult = 1;
+		d->rxq[q].what = d->eth.name;
+	}
+	d->nb_rx_src = (uint16_t)a.nb_rx;
+	d->nb_tx_src = (uint16_t)a.nb_tx;
+	if (a.nb_rx > 0) {
+		if (is_live_key(a.rx[0].key)) {
+			d->rx = RX_LIVE;
+			d->eth.rx_burst = rx_live;
+		} else {
+			d->rx = a.infinite_rx ? RX_INFINITE : RX_FILE;
+			d->eth.rx_burst = a.infinite_rx ? rx_infinite : rx_file;
+		}
+	}
+	if (a.nb_tx > 0) {
+		d->tx = is_live_key(a.tx[0].key) ? TX_LIVE : TX_FILE;
+		d->eth.tx_burst = d->tx == TX_LIVE ? tx_live : tx_file;
+	}
+	for (uint16_t q = 0; q < a.nb_rx; q++)
+		if ((rc = pcap_setup_rxq(d, q, &a.rx[q], lerr, sizeof(lerr))) < 0)
+			goto fail;
+	for (uint16_t q = 0; q < a.nb_tx; q++)
+		if ((rc = pcap_setup_txq(d, q, &a.tx[q], lerr, sizeof(lerr))) < 0)
+			goto fail;
 
 	d->eth.mac = (struct rf_ether_addr){{0x02, 0x70, 0x63, 0x61, 0x70, next_mac++}};
-	if (a.phy_mac && (rc = iface_mac(a.rx_val, &d->eth.mac)) < 0) {
-		perr(lerr, sizeof(lerr), "phy_mac=1: cannot read the MAC of %s: %s", a.rx_val,
+	if (a.phy_mac && (rc = iface_mac(a.iface, &d->eth.mac)) < 0) {
+		perr(lerr, sizeof(lerr), "phy_mac=1: cannot read the MAC of %s: %s", a.iface,
 		     strerror(-rc));
 		goto fail;
 	}

@@ -974,10 +974,20 @@ static void test_devargs_errors(void **state)
 		const char *text;
 	} cases[] = {
 	    {"net_pcap0", -EINVAL, "give at least one of rx_pcap"},
-	    {"net_pcap0,rx_pcap=@/good_64.pcap,rx_pcap=@/good_64.pcap", -EINVAL,
-	     "one RX queue per port"},
-	    {"net_pcap0,tx_pcap=/tmp/a.pcap,tx_iface=lo", -EINVAL, "one TX queue per port"},
-	    {"net_pcap0,iface=lo,rx_pcap=@/good_64.pcap", -EINVAL, "one RX source"},
+	    /* One burst function per direction: files and interfaces don't mix. */
+	    {"net_pcap0,rx_pcap=@/good_64.pcap,rx_iface=lo", -EINVAL,
+	     "rx_pcap=" RF_PCAP_TEST_DATA "/good_64.pcap and rx_iface=lo: the RX queues of a "
+	     "port are all capture files or all interfaces"},
+	    {"net_pcap0,tx_pcap=/tmp/a.pcap,tx_iface=lo", -EINVAL,
+	     "the TX queues of a port are all capture files or all interfaces"},
+	    {"net_pcap0,iface=lo,rx_pcap=@/good_64.pcap", -EINVAL,
+	     "the RX queues of a port are all"},
+	    /* The second source is as checked as the first. */
+	    {"net_pcap0,rx_pcap=@/good_64.pcap,rx_pcap=@/bad_magic.pcap", -EINVAL,
+	     "bad_magic.pcap: not a pcap"},
+	    {"net_pcap0,rx_pcap=@/good_64.pcap,rx_pcap=@/no-such-file.pcap", -ENOENT,
+	     "cannot open"},
+	    {"net_pcap0,rx_iface=lo,infinite_rx=1", -EINVAL, "infinite_rx=1 needs rx_pcap"},
 	    {"net_pcap0,tx_pcap=/tmp/x.pcap,infinite_rx=1", -EINVAL, "infinite_rx=1 needs rx_pcap"},
 	    {"net_pcap0,rx_pcap=@/good_64.pcap,infinite_rx=maybe", -EINVAL, "infinite_rx"},
 	    {"net_pcap0,rx_pcap=@/good_64.pcap,phy_mac=1", -EINVAL, "phy_mac=1 needs iface"},
@@ -1017,9 +1027,10 @@ static void test_port_info(void **state)
 	assert_int_equal(rf_eth_dev_info_get(port, &info), 0);
 	assert_string_equal(info.driver_name, "net_pcap");
 	assert_int_equal(info.max_rx_queues, 1);
-	assert_int_equal(info.max_tx_queues, 1);
+	/* No TX sink: as many dropping TX queues as ethdev allows. */
+	assert_int_equal(info.max_tx_queues, RF_MAX_QUEUES_PER_PORT);
 	assert_int_equal(info.max_rx_pktlen, RF_PCAP_MAX_SNAPLEN);
-	/* One queue per direction. */
+	/* One RX queue per rx_pcap. */
 	assert_int_equal(rf_eth_dev_configure(port, 2, 1, NULL), -EINVAL);
 	assert_int_equal(rf_eth_link_get_nowait(port, &link), 0);
 	assert_int_equal(link.status, RF_ETH_LINK_UP);
@@ -1042,6 +1053,241 @@ static void test_port_info(void **state)
 	assert_int_equal(st.opackets, 1);
 	assert_int_equal(st.obytes, 60);
 	assert_int_equal(rf_eth_dev_close(port), 0);
+}
+
+/* --- several queues per port (one per source, as DPDK's net_pcap) --- */
+
+/* Every frame of RX queue q until it is empty, checked against fr in order. */
+static void rx_queue_is(uint16_t port, uint16_t q, const struct frames *fr)
+{
+	struct rf_mbuf *pkts[BURST];
+	unsigned seen = 0;
+	uint16_t got;
+
+	while ((got = rf_eth_rx_burst(port, q, pkts, 5)) > 0) {
+		for (uint16_t i = 0; i < got; i++) {
+			assert_true(seen + i < fr->n);
+			assert_mbuf_is_frame(pkts[i], &fr->f[seen + i]);
+		}
+		seen += got;
+		rf_pktmbuf_free_bulk(pkts, got);
+	}
+	assert_int_equal(seen, fr->n);
+}
+
+/* A capture written by a TX queue holds exactly fr's frames, in order. */
+static void capture_is(const char *path, const struct frames *fr)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+
+	if (p == NULL)
+		fail_msg("libpcap: %s: %s", path, perr);
+	for (unsigned i = 0; i < fr->n; i++) {
+		assert_int_equal(pcap_next_ex(p, &h, &d), 1);
+		assert_int_equal(h->caplen, fr->f[i].len);
+		assert_memory_equal(d, fr->f[i].data, fr->f[i].len);
+	}
+	assert_int_equal(pcap_next_ex(p, &h, &d), PCAP_ERROR_BREAK);
+	pcap_close(p);
+}
+
+static void test_multi_queue_files(void **state)
+{
+	char devargs[1200], tx0[600], tx1[600];
+	struct frames f64, mixed, nano;
+	struct rf_eth_dev_info info;
+	struct rf_mbuf *pkts[MAX_FRAMES];
+	uint16_t port;
+	char err[512];
+	(void)state;
+
+	sidecar_load("good_64.pcap", &f64);
+	sidecar_load("good_mixed.pcap", &mixed);
+	sidecar_load("good_nano.pcap", &nano);
+	snprintf(tx0, sizeof(tx0), "%s", tmp_path("mq0.pcap"));
+	snprintf(tx1, sizeof(tx1), "%s", tmp_path("mq1.pcap"));
+	/* Keys interleaved: the order within each direction is what numbers the queues. */
+	int w = snprintf(devargs, sizeof(devargs),
+			 "net_pcap0,rx_pcap=%s,tx_pcap=%s,rx_pcap=%s,rx_pcap=%s,tx_pcap=%s",
+			 data_path("good_64.pcap"), tx0, data_path("good_mixed.pcap"),
+			 data_path("good_nano.pcap"), tx1);
+	assert_true(w > 0 && (size_t)w < sizeof(devargs));
+	assert_int_equal(rf_eth_dev_create(devargs, &port, err, sizeof(err)), 0);
+	assert_int_equal(rf_eth_dev_info_get(port, &info), 0);
+	assert_int_equal(info.max_rx_queues, 3);
+	assert_int_equal(info.max_tx_queues, 2);
+	assert_int_equal(rf_eth_dev_configure(port, 4, 2, NULL), -EINVAL);
+	assert_int_equal(rf_eth_dev_configure(port, 3, 3, NULL), -EINVAL);
+	assert_int_equal(rf_eth_dev_configure(port, 3, 2, NULL), 0);
+	for (uint16_t q = 0; q < 3; q++)
+		assert_int_equal(rf_eth_rx_queue_setup(port, q, 64, -1, pool), 0);
+	for (uint16_t q = 0; q < 2; q++)
+		assert_int_equal(rf_eth_tx_queue_setup(port, q, 64, -1), 0);
+	assert_int_equal(rf_eth_dev_start(port), 0);
+
+	/* Each queue reads its own file, whatever the order they are polled in. */
+	rx_queue_is(port, 2, &nano);
+	rx_queue_is(port, 0, &f64);
+	rx_queue_is(port, 1, &mixed);
+	struct rf_eth_stats st;
+	assert_int_equal(rf_eth_stats_get(port, &st), 0);
+	assert_int_equal(st.q_ipackets[0], f64.n);
+	assert_int_equal(st.q_ipackets[1], mixed.n);
+	assert_int_equal(st.q_ipackets[2], nano.n);
+	assert_int_equal(st.ipackets, f64.n + mixed.n + nano.n);
+
+	/* TX queue q writes the q-th tx_pcap: queue 1 first, to show it is not "the next file". */
+	for (unsigned i = 0; i < mixed.n; i++)
+		pkts[i] = frame_mbuf(&mixed.f[i]);
+	assert_int_equal(rf_eth_tx_burst(port, 1, pkts, (uint16_t)mixed.n), mixed.n);
+	for (unsigned i = 0; i < f64.n; i++)
+		pkts[i] = frame_mbuf(&f64.f[i]);
+	assert_int_equal(rf_eth_tx_burst(port, 0, pkts, (uint16_t)f64.n), f64.n);
+	assert_int_equal(rf_mempool_in_use_count(pool), 0);
+	assert_int_equal(rf_eth_stats_get(port, &st), 0);
+	assert_int_equal(st.q_opackets[0], f64.n);
+	assert_int_equal(st.q_opackets[1], mixed.n);
+	assert_int_equal(st.opackets, f64.n + mixed.n);
+
+	/* A restart reads every file from its beginning again. */
+	assert_int_equal(rf_eth_dev_stop(port), 0);
+	capture_is(tx0, &f64);
+	capture_is(tx1, &mixed);
+	assert_int_equal(rf_eth_dev_start(port), 0);
+	rx_queue_is(port, 1, &mixed);
+	assert_int_equal(rf_eth_dev_close(port), 0);
+
+	/* Fewer queues than sources: the others are not opened, and can't be set up. */
+	snprintf(devargs, sizeof(devargs), "net_pcap0,rx_pcap=%s,rx_pcap=%s",
+		 data_path("good_mixed.pcap"), data_path("good_64.pcap"));
+	assert_int_equal(rf_eth_dev_create(devargs, &port, err, sizeof(err)), 0);
+	assert_int_equal(rf_eth_dev_configure(port, 1, 1, NULL), 0);
+	assert_int_equal(rf_eth_rx_queue_setup(port, 0, 64, -1, pool), 0);
+	assert_true(rf_eth_rx_queue_setup(port, 1, 64, -1, pool) < 0);
+	assert_int_equal(rf_eth_tx_queue_setup(port, 0, 64, -1), 0);
+	assert_int_equal(rf_eth_dev_start(port), 0);
+	rx_queue_is(port, 0, &mixed);
+	assert_int_equal(rf_eth_dev_close(port), 0);
+
+	/* A second sink that can't be created fails the probe, and nothing stays open. */
+	snprintf(devargs, sizeof(devargs), "net_pcap0,tx_pcap=%s,tx_pcap=/nonexistent-dir/o.pcap",
+		 tmp_path("mq-unused.pcap"));
+	assert_int_equal(rf_eth_dev_create(devargs, &port, err, sizeof(err)), -EIO);
+	assert_contains(err, "tx_pcap=/nonexistent-dir/o.pcap: cannot create the capture");
+	assert_int_equal(rf_eth_dev_count_avail(), 0);
+	frames_free(&f64);
+	frames_free(&mixed);
+	frames_free(&nano);
+}
+
+static void test_multi_queue_no_source(void **state)
+{
+	char devargs[600], err[512];
+	struct rf_eth_dev_info info;
+	struct rf_mbuf *pkts[BURST];
+	uint16_t port;
+	(void)state;
+
+	/* No RX source: up to RF_MAX_QUEUES_PER_PORT RX queues that never receive. */
+	snprintf(devargs, sizeof(devargs), "net_pcap0,tx_pcap=%s", tmp_path("norx.pcap"));
+	assert_int_equal(rf_eth_dev_create(devargs, &port, err, sizeof(err)), 0);
+	assert_int_equal(rf_eth_dev_info_get(port, &info), 0);
+	assert_int_equal(info.max_rx_queues, RF_MAX_QUEUES_PER_PORT);
+	assert_int_equal(info.max_tx_queues, 1);
+	assert_int_equal(rf_eth_dev_configure(port, RF_MAX_QUEUES_PER_PORT + 1, 1, NULL), -EINVAL);
+	assert_int_equal(rf_eth_dev_configure(port, RF_MAX_QUEUES_PER_PORT, 1, NULL), 0);
+	for (uint16_t q = 0; q < RF_MAX_QUEUES_PER_PORT; q++)
+		assert_int_equal(rf_eth_rx_queue_setup(port, q, 64, -1, pool), 0);
+	assert_int_equal(rf_eth_tx_queue_setup(port, 0, 64, -1), 0);
+	assert_int_equal(rf_eth_dev_start(port), 0);
+	for (uint16_t q = 0; q < RF_MAX_QUEUES_PER_PORT; q++)
+		assert_int_equal(rf_eth_rx_burst(port, q, pkts, BURST), 0);
+	assert_int_equal(rf_eth_dev_close(port), 0);
+
+	/* No TX sink: dropping TX queues, each counting what it freed. */
+	snprintf(devargs, sizeof(devargs), "net_pcap0,rx_pcap=%s", data_path("good_64.pcap"));
+	assert_int_equal(rf_eth_dev_create(devargs, &port, err, sizeof(err)), 0);
+	assert_int_equal(rf_eth_dev_configure(port, 1, 4, NULL), 0);
+	assert_int_equal(rf_eth_rx_queue_setup(port, 0, 64, -1, pool), 0);
+	for (uint16_t q = 0; q < 4; q++)
+		assert_int_equal(rf_eth_tx_queue_setup(port, q, 64, -1), 0);
+	assert_int_equal(rf_eth_dev_start(port), 0);
+	uint16_t n = rf_eth_rx_burst(port, 0, pkts, 4);
+	assert_int_equal(n, 4);
+	assert_int_equal(rf_eth_tx_burst(port, 2, pkts, 3), 3);
+	assert_int_equal(rf_eth_tx_burst(port, 3, &pkts[3], 1), 1);
+	assert_int_equal(rf_mempool_in_use_count(pool), 0);
+	struct rf_eth_stats st;
+	assert_int_equal(rf_eth_stats_get(port, &st), 0);
+	assert_int_equal(st.q_opackets[0], 0);
+	assert_int_equal(st.q_opackets[1], 0);
+	assert_int_equal(st.q_opackets[2], 3);
+	assert_int_equal(st.q_opackets[3], 1);
+	assert_int_equal(st.opackets, 4);
+	assert_int_equal(rf_eth_stats_reset(port), 0);
+	assert_int_equal(rf_eth_stats_get(port, &st), 0);
+	assert_int_equal(st.q_opackets[2], 0);
+	assert_int_equal(rf_eth_dev_close(port), 0);
+
+	/* More sources than ethdev has queues. */
+	size_t o = (size_t)snprintf(devargs, sizeof(devargs), "net_pcap0");
+	for (unsigned i = 0; i <= RF_MAX_QUEUES_PER_PORT; i++)
+		o += (size_t)snprintf(devargs + o, sizeof(devargs) - o, ",tx_iface=lo");
+	assert_true(o < sizeof(devargs));
+	assert_int_equal(rf_eth_dev_create(devargs, &port, err, sizeof(err)), -EINVAL);
+	assert_contains(err, "more than 16 TX queues");
+}
+
+static void test_multi_queue_infinite(void **state)
+{
+	char devargs[600], err[512];
+	struct frames f64, ng;
+	uint16_t port;
+	(void)state;
+
+	sidecar_load("good_64.pcap", &f64);
+	sidecar_load("good.pcapng", &ng);
+	snprintf(devargs, sizeof(devargs), "net_pcap0,rx_pcap=%s,infinite_rx=1,rx_pcap=%s",
+		 data_path("good_64.pcap"), data_path("good.pcapng"));
+	uint16_t q;
+	assert_int_equal(rf_eth_dev_create(devargs, &port, err, sizeof(err)), 0);
+	assert_int_equal(rf_eth_dev_configure(port, 2, 1, NULL), 0);
+	for (q = 0; q < 2; q++)
+		assert_int_equal(rf_eth_rx_queue_setup(port, q, 64, -1, pool), 0);
+	assert_int_equal(rf_eth_tx_queue_setup(port, 0, 64, -1), 0);
+	assert_int_equal(rf_eth_dev_start(port), 0);
+	/* Each queue loops over its own file: two rounds of each. */
+	for (q = 0; q < 2; q++) {
+		const struct frames *fr = q == 0 ? &f64 : &ng;
+		for (unsigned i = 0; i < 2 * fr->n; i++) {
+			struct rf_mbuf *m;
+			assert_int_equal(rf_eth_rx_burst(port, q, &m, 1), 1);
+			assert_mbuf_is_frame(m, &fr->f[i % fr->n]);
+			rf_pktmbuf_free(m);
+		}
+	}
+	assert_int_equal(xstat(port, "rx_infinite_loops"), 4);
+	assert_int_equal(rf_eth_dev_stop(port), 0);
+	assert_int_equal(rf_mempool_in_use_count(pool), 0);
+
+	/*
+	 * Queue 1's pool is too small for its capture: the start fails, and
+	 * queue 0's capture, already loaded, goes back to its pool.
+	 */
+	struct rf_mempool *tiny =
+	    rf_pktmbuf_pool_create("pcap_tiny_mq", 2, 0, 0, RF_MBUF_DEFAULT_BUF_SIZE, -1);
+	assert_non_null(tiny);
+	assert_int_equal(rf_eth_rx_queue_setup(port, 1, 64, -1, tiny), 0);
+	assert_int_equal(rf_eth_dev_start(port), -ENOMEM);
+	assert_int_equal(rf_mempool_in_use_count(pool), 0);
+	assert_int_equal(rf_mempool_in_use_count(tiny), 0);
+	assert_int_equal(rf_eth_dev_close(port), 0);
+	rf_mempool_free(tiny);
+	frames_free(&f64);
+	frames_free(&ng);
 }
 
 /* --- live interfaces --- */
@@ -1286,6 +1532,9 @@ int main(void)
 	    cmocka_unit_test_teardown(test_rx_to_tx_file, teardown),
 	    cmocka_unit_test_teardown(test_devargs_errors, teardown),
 	    cmocka_unit_test_teardown(test_port_info, teardown),
+	    cmocka_unit_test_teardown(test_multi_queue_files, teardown),
+	    cmocka_unit_test_teardown(test_multi_queue_no_source, teardown),
+	    cmocka_unit_test_teardown(test_multi_queue_infinite, teardown),
 	    cmocka_unit_test_teardown(test_live_veth, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
