@@ -6,9 +6,12 @@
  *   ringfwd-replay [EAL options] -- --pcap FILE [options]   (--help lists them)
  *
  * main() is the table of contents: options, capture check, environment,
- * ports, preload, run, report. Exit status: 0 done, 2 for a bad option or a
- * capture that cannot be read (with the loader's message), 1 when start-up
- * fails or mbufs leaked.
+ * ports, preload, run, report. Exit status: 0 done; 2 when start-up is
+ * refused: a bad option, a capture that cannot be read (the loader's
+ * message), or an environment that does not fit (no memory, an lcore without
+ * a CPU, a port that cannot be set up), told in one line on stderr with what
+ * to do, after everything set up so far is given back; 1 when sending fails
+ * or mbufs leaked.
  *
  * The sending lcore is the first worker; the main lcore sleeps in
  * sigtimedwait and asks it to stop on SIGINT/SIGTERM (as app/fwd/main.c).
@@ -94,7 +97,7 @@ static uint16_t clamp_desc(uint32_t want, uint16_t min, uint16_t max)
 	return (uint16_t)want;
 }
 
-static int setup_port(uint16_t port, struct rf_mempool *mp, uint32_t desc)
+static int setup_port(uint16_t port, struct rf_mempool *mp, uint32_t rx_desc, uint32_t tx_desc)
 {
 	struct rf_eth_conf conf = {0};
 	struct rf_eth_dev_info info;
@@ -107,12 +110,12 @@ static int setup_port(uint16_t port, struct rf_mempool *mp, uint32_t desc)
 	if (rc == 0) {
 		step = "RX queue setup";
 		rc = rf_eth_rx_queue_setup(
-		    port, 0, clamp_desc(desc, info.min_rx_desc, info.max_rx_desc), socket, mp);
+		    port, 0, clamp_desc(rx_desc, info.min_rx_desc, info.max_rx_desc), socket, mp);
 	}
 	if (rc == 0) {
 		step = "TX queue setup";
 		rc = rf_eth_tx_queue_setup(
-		    port, 0, clamp_desc(desc, info.min_tx_desc, info.max_tx_desc), socket);
+		    port, 0, clamp_desc(tx_desc, info.min_tx_desc, info.max_tx_desc), socket);
 	}
 	if (rc == 0) {
 		step = "start";
@@ -140,9 +143,28 @@ static void wait_link(uint16_t port)
 	}
 }
 
+/*
+ * With --rx-port, the TX ring gets half the RX port's ring: a driver may send
+ * a shared mbuf in one descriptor (virtio-net does, with the zeroed
+ * headroom), so a full TX ring is that many packets in flight, and a peer
+ * that loops them back drops what finds no RX buffer (vhost does, without
+ * retry). Half leaves room for them all even while this lcore is descheduled
+ * and for a driver's refill threshold.
+ */
+static uint32_t tx_ring_size(const struct rf_replay_options *o)
+{
+	struct rf_eth_dev_info info;
+
+	if (o->rx_port < 0 || !rf_eth_dev_is_valid_port((uint16_t)o->rx_port) ||
+	    rf_eth_dev_info_get((uint16_t)o->rx_port, &info) != 0)
+		return o->nb_desc;
+	return clamp_desc(o->nb_desc, info.min_rx_desc, info.max_rx_desc) / 2u;
+}
+
 static int setup_ports(const struct rf_replay_options *o, struct rf_mempool *mp)
 {
 	int ports[2] = {o->tx_port, o->rx_port};
+	uint32_t tx_desc = tx_ring_size(o);
 
 	for (unsigned i = 0; i < 2; i++) {
 		if (ports[i] < 0 || (i == 1 && ports[1] == ports[0]))
@@ -153,7 +175,7 @@ static int setup_ports(const struct rf_replay_options *o, struct rf_mempool *mp)
 				 rf_eth_dev_count_avail());
 			return -ENODEV;
 		}
-		int rc = setup_port((uint16_t)ports[i], mp, o->nb_desc);
+		int rc = setup_port((uint16_t)ports[i], mp, o->nb_desc, tx_desc);
 		if (rc != 0)
 			return rc;
 	}
@@ -256,16 +278,14 @@ int main(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	rc = rf_eal_init(argc, argv);
-	if (rc < 0) {
-		fprintf(stderr, "ringfwd-replay: EAL start-up failed: %s\n", strerror(-rc));
-		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
+	if (rc < 0)
+		return EXIT_USAGE; /* the EAL said what, and what to do, in one line */
 	r.opt = &opt;
 
 	/* 4. Ports and the preload, in one pool sized for both. */
 	rc = rf_eth_dev_probe_eal_vdevs(err, sizeof(err));
 	if (rc < 0)
-		return fail_after_eal(&r, mp, rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL);
+		return fail_after_eal(&r, mp, EXIT_USAGE);
 	uint64_t nb_mbufs = segs + POOL_SLACK(opt.nb_desc);
 	mp = nb_mbufs > UINT32_MAX / 2
 		 ? NULL
@@ -278,15 +298,13 @@ int main(int argc, char **argv)
 			 "with -m",
 			 (unsigned long long)nb_mbufs,
 			 (unsigned long long)((nb_mbufs * (RF_MBUF_DEFAULT_BUF_SIZE + 128)) >> 20));
-		return fail_after_eal(&r, mp, EXIT_FAIL);
+		return fail_after_eal(&r, mp, EXIT_USAGE);
 	}
 	if (setup_ports(&opt, mp) != 0)
 		return fail_after_eal(&r, mp, EXIT_USAGE);
 	rc = rf_pcap_preload(opt.pcap, mp, 0, &r.cap, err, sizeof(err));
-	if (rc != 0)
-		return fail_after_eal(&r, mp, rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE);
-	if (rf_replay_prepare(&r, err, sizeof(err)) != 0)
-		return fail_after_eal(&r, mp, EXIT_FAIL);
+	if (rc != 0 || rf_replay_prepare(&r, err, sizeof(err)) != 0)
+		return fail_after_eal(&r, mp, EXIT_USAGE);
 
 	/* 5. Run: send (and receive) until done or stopped. */
 	if (run(&r, &stop) != 0)

@@ -211,7 +211,8 @@ static const struct opt_def opt_defs[] = {
     {"burst", ARG_REQUIRED, "N", "most packets per tx burst (default 32)", opt_burst},
     {"rx-wait", ARG_REQUIRED, "MS", "with --rx-port: wait for stragglers (default 200)",
      opt_rx_wait},
-    {"desc", ARG_REQUIRED, "N", "RX and TX ring size (default 1024)", opt_desc},
+    {"desc", ARG_REQUIRED, "N",
+     "RX and TX ring size (default 1024; with --rx-port, TX gets half the RX ring)", opt_desc},
     {"json", ARG_REQUIRED, "FILE", "write the report as JSON too", opt_json},
 };
 

@@ -15,10 +15,16 @@
  * is one); at or past it, it sends in one burst every packet already due, up
  * to --burst, so that a late lcore catches up instead of drifting.
  *
- * Zero copy: each preloaded mbuf (every segment of its chain) gets one more
- * reference before tx_burst; the driver drops it when the device is done
+ * Zero copy: each send of a preloaded mbuf hands the driver one reference
+ * to every segment of its chain; the driver drops it when the device is done
  * with it. The preload keeps its own reference, so the same mbufs go out on
- * every pass. What tx_burst did not take gets its extra reference back.
+ * every pass. The references come from a per-record bank (r->bank), filled
+ * RF_REPLAY_REF_BANK at a time with one atomic add per segment, so a send
+ * costs no atomic of ours, only the driver's drop. What tx_burst did not
+ * take goes back to the bank; what the bank holds at the end is dropped.
+ * The headroom of every preloaded mbuf is zeroed once, while it has a single
+ * owner: a driver that puts a header before the frame (virtio-net) finds a
+ * zero one in place and can send the shared mbuf as is.
  *
  * Matching what comes back (--rx-port): a 64-bit FNV-1a hash of the frame's
  * bytes finds the capture frame it is; each distinct frame remembers how
@@ -195,7 +201,15 @@ int rf_replay_prepare(struct rf_replay *r, char *err, size_t errlen)
 	r->res.cap_pkts = r->cap.nb_pkts;
 	r->res.cap_bytes = r->cap.bytes;
 	r->res.cap_skipped = r->cap.stats.skipped;
-	if (build_schedule(r) != 0 || (r->opt->rx_port >= 0 && build_frames(r) != 0)) {
+	/* Sole owner still (nothing sent yet): the headroom is ours to write. */
+	for (uint32_t i = 0; i < r->cap.nb_pkts; i++) {
+		struct rf_mbuf *m = r->cap.pkts[i];
+
+		memset(m->buf_addr, 0, m->data_off);
+	}
+	r->bank = calloc(r->cap.nb_pkts, sizeof(*r->bank));
+	if (r->bank == NULL || build_schedule(r) != 0 ||
+	    (r->opt->rx_port >= 0 && build_frames(r) != 0)) {
 		snprintf(err, errlen, "out of memory for the schedule of %u packets",
 			 r->cap.nb_pkts);
 		return -ENOMEM;
@@ -206,10 +220,12 @@ int rf_replay_prepare(struct rf_replay *r, char *err, size_t errlen)
 void rf_replay_release(struct rf_replay *r)
 {
 	free(r->offset);
+	free(r->bank);
 	free(r->frames);
 	free(r->frame_of);
 	free(r->table);
 	r->offset = NULL;
+	r->bank = NULL;
 	r->frames = NULL;
 	r->frame_of = NULL;
 	r->table = NULL;
@@ -261,11 +277,30 @@ static void poll_rx(struct rf_replay *r, uint64_t *max_seq, double ns_per_tick)
 	}
 }
 
-static void refs(struct rf_mbuf **pkts, uint16_t from, uint16_t to, int16_t v)
+static void refs(struct rf_mbuf *m, int16_t v)
 {
-	for (uint16_t j = from; j < to; j++)
-		for (struct rf_mbuf *s = pkts[j]; s != NULL; s = s->next)
-			rf_mbuf_refcnt_update(s, v);
+	for (struct rf_mbuf *s = m; s != NULL; s = s->next)
+		rf_mbuf_refcnt_update(s, v);
+}
+
+/* One reference to every segment of record i, for tx_burst to take. */
+static inline void ref_take(struct rf_replay *r, uint32_t i)
+{
+	if (RF_UNLIKELY(r->bank[i] == 0)) {
+		refs(r->cap.pkts[i], RF_REPLAY_REF_BANK);
+		r->bank[i] = RF_REPLAY_REF_BANK;
+	}
+	r->bank[i]--;
+}
+
+/* The run is over: drop what the banks still hold (the preload keeps its own). */
+static void refs_return(struct rf_replay *r)
+{
+	for (uint32_t i = 0; i < r->cap.nb_pkts; i++) {
+		if (r->bank[i] != 0)
+			refs(r->cap.pkts[i], (int16_t)-r->bank[i]);
+		r->bank[i] = 0;
+	}
 }
 
 /* What tx_burst took: timing statistics and, with --rx-port, the frame table. */
@@ -347,6 +382,7 @@ int rf_replay_run(void *arg)
 		while (nb < o->burst && k + nb < total) {
 			if (paced && start + bb + r->offset[ii] > now)
 				break;
+			ref_take(r, ii);
 			pkts[nb] = r->cap.pkts[ii];
 			sched[nb++] = bb + r->offset[ii];
 			if (++ii == n) {
@@ -354,11 +390,13 @@ int rf_replay_run(void *arg)
 				bb += r->pass_ticks;
 			}
 		}
-		refs(pkts, 0, nb, 1);
 		uint64_t t = rf_tsc();
 		uint16_t sent = rf_eth_tx_burst(o->tx_port, 0, pkts, nb);
 		if (sent < nb) {
-			refs(pkts, sent, nb, -1);
+			/* Not taken: their references go back to the bank, in record order. */
+			for (uint32_t j = sent, x = (i + sent) % n; j < nb;
+			     j++, x = x + 1 == n ? 0 : x + 1)
+				r->bank[x]++;
 			r->res.tx_retries++;
 		}
 		if (paced && sent > 0 && t > start + sched[0] + r->hz / 1000000)
@@ -375,6 +413,7 @@ int rf_replay_run(void *arg)
 			poll_rx(r, &max_seq, ns_per_tick);
 	}
 	r->res.end_tsc = rf_tsc();
+	refs_return(r);
 	/* Stragglers: until all came back, the wait is over, or a stop. */
 	if (rx) {
 		uint64_t until = rf_tsc() + (uint64_t)o->rx_wait_ms * (r->hz / 1000);

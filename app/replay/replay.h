@@ -57,6 +57,13 @@ struct rf_replay {
 	/* capture timing: each packet's offset within one pass, and one pass, in ticks */
 	uint64_t *offset;
 	uint64_t pass_ticks;
+	/*
+	 * References given out ahead, per capture record: the sending lcore
+	 * takes one per send from here (no atomic) and tops it up with one
+	 * atomic add of RF_REPLAY_REF_BANK to every segment when it runs dry.
+	 * What is left goes back when the run ends.
+	 */
+	uint16_t *bank;
 	/* --rx-port matching */
 	struct rf_replay_frame *frames; /* nb_frames distinct frames */
 	uint32_t nb_frames;
@@ -71,7 +78,17 @@ struct rf_replay {
 	struct rf_replay_result res;
 };
 
-/* Build the schedule and the frame table. 0 or -ENOMEM (err says so). */
+/*
+ * References banked per record at a time. A record's count never exceeds
+ * 1 (the preload) + this + its sends in flight (at most one TX ring, 32768
+ * descriptors): within uint16_t.
+ */
+#define RF_REPLAY_REF_BANK 1024
+
+/*
+ * Build the schedule and the frame table, and zero the headroom of every
+ * preloaded mbuf. 0 or -ENOMEM (err says so).
+ */
 int rf_replay_prepare(struct rf_replay *r, char *err, size_t errlen);
 void rf_replay_release(struct rf_replay *r);
 /* The lcore function: send (and receive), fill r->res; returns 0. */

@@ -119,10 +119,22 @@ struct virtnet_rx *virtnet_rxq_create(const struct virtnet_cfg *cfg, uint16_t si
 		errno = EINVAL;
 		return NULL;
 	}
-	char *mem = vq_alloc(cfg, size, socket, sizeof(struct virtnet_rx), false, &l);
+	/*
+	 * VIRTIO_NET_F_HASH_REPORT (§5.1.6): the 20-byte header, which only RX
+	 * reads. The ring itself is the same as with the 12-byte one.
+	 */
+	struct virtnet_cfg ring_cfg;
+	bool hash = cfg != NULL && cfg->hdr_size == sizeof(struct virtio_net_hdr_v1_hash);
+	if (hash) {
+		ring_cfg = *cfg;
+		ring_cfg.hdr_size = sizeof(struct virtio_net_hdr_mrg_rxbuf);
+	}
+	char *mem =
+	    vq_alloc(hash ? &ring_cfg : cfg, size, socket, sizeof(struct virtnet_rx), false, &l);
 	if (mem == NULL)
 		return NULL;
 	struct virtnet_rx *rxq = (struct virtnet_rx *)(mem + l.q);
+	rxq->vq.hdr_size = cfg->hdr_size;
 	rxq->mp = mp;
 	rxq->port_id = cfg->port_id;
 	rxq->queue_id = cfg->queue_id;
@@ -462,6 +474,8 @@ static inline void rx_set_first(const struct virtnet_rx *rxq, struct rf_mbuf *m,
 	m->nb_segs = 1;
 	m->pkt_len = len;
 	m->data_len = (uint16_t)len;
+	if (rxq->vq.hdr_size == sizeof(struct virtio_net_hdr_v1_hash))
+		vq_rx_hash_report(m, rxq->vq.hdr_size);
 }
 
 /* Without MRG_RXBUF: one used entry, one buffer, one packet. */
@@ -741,16 +755,36 @@ out:
 }
 
 /*
- * One descriptor for header and frame (VIRTIO_F_ANY_LAYOUT, implied by
- * VERSION_1, §5.1.6.6): a zeroed header goes into the headroom right before
- * the data; data_off does not move.
+ * The hdr bytes right before the data are all zero: the header we send (no
+ * offloads, §5.1.6.2) is already in place. Two loads cover 10 or 12 bytes.
  */
-static inline void tx_post_push(struct vq *vq, struct rf_mbuf *m)
+static inline bool tx_hdr_is_zero(const struct rf_mbuf *m, uint16_t hdr)
+{
+	const char *p = rf_pktmbuf_mtod(m, const char *) - hdr;
+	uint64_t a;
+	uint32_t b;
+
+	memcpy(&a, p, sizeof(a));
+	memcpy(&b, p + hdr - sizeof(b), sizeof(b));
+	return (a | b) == 0;
+}
+
+/*
+ * One descriptor for header and frame (VIRTIO_F_ANY_LAYOUT, implied by
+ * VERSION_1, §5.1.6.6): the header sits in the headroom right before the
+ * data; data_off does not move. write: the sole owner zeroes it there. A
+ * shared mbuf is never written (its owners only read it); it comes here only
+ * when a zero header is already in place, which no owner may change while it
+ * is shared, so every in-flight send of it, each with its own descriptor
+ * over the same bytes, has the device read the same zeros.
+ */
+static inline void tx_post_push(struct vq *vq, struct rf_mbuf *m, bool write)
 {
 	const uint16_t hdr = vq->hdr_size;
 	uint16_t id = vq_desc_pop(vq);
 
-	memset(rf_pktmbuf_mtod(m, char *) - hdr, 0, hdr);
+	if (write)
+		memset(rf_pktmbuf_mtod(m, char *) - hdr, 0, hdr);
 	vq->desc[id] = (struct vring_desc){
 	    .addr = rf_pktmbuf_iova(m) - hdr,
 	    .len = (uint32_t)m->data_len + hdr,
@@ -762,8 +796,9 @@ static inline void tx_post_push(struct vq *vq, struct rf_mbuf *m)
 
 /*
  * A header slot of our own, then one descriptor per segment. For shared
- * mbufs (another owner may be sending the same buffer: we must not write into
- * it), chains, and mbufs without room or alignment for the header. The caller
+ * mbufs without a zero header in place (another owner may be sending the
+ * same buffer: we must not write into it), chains, and mbufs without room or
+ * alignment for the header. The caller
  * checked that nb_segs + 1 descriptors are free; its chain satisfies
  * rf_mbuf_check(), so nb_segs is the number of segments.
  */
@@ -820,9 +855,20 @@ uint16_t virtnet_xmit_pkts(void *q, struct rf_mbuf **pkts, uint16_t n)
 	}
 	for (i = 0; i < n; i++) {
 		struct rf_mbuf *m = pkts[i];
-		bool push = m->nb_segs == 1 && rf_mbuf_refcnt_read(m) == 1 && m->data_off >= hdr &&
+		bool push = m->nb_segs == 1 && m->data_off >= hdr &&
 			    (((uintptr_t)m->buf_addr + m->data_off) &
 			     (_Alignof(struct virtio_net_hdr_mrg_rxbuf) - 1)) == 0;
+		/*
+		 * Sole owner: may write the header. Shared: only reuse a zero one.
+		 * A3: acquire. Pairs with the release half of the last other
+		 * owner's drop (rf_mbuf_refcnt_update is acq_rel): what it did
+		 * with the buffer (a header check here on another queue, its
+		 * device's read, acquired by A2 before that drop) happens before
+		 * our write.
+		 */
+		bool write = push && atomic_load_explicit(&m->refcnt, memory_order_acquire) == 1;
+
+		push = push && (write || tx_hdr_is_zero(m, hdr));
 		uint32_t need = push ? 1u : m->nb_segs + 1u;
 
 		if (RF_UNLIKELY(need > vq->nb_free)) {
@@ -842,7 +888,7 @@ uint16_t virtnet_xmit_pkts(void *q, struct rf_mbuf **pkts, uint16_t n)
 			}
 		}
 		if (push)
-			tx_post_push(vq, m);
+			tx_post_push(vq, m, write);
 		else
 			tx_post_chain(txq, m);
 		bytes += m->pkt_len;

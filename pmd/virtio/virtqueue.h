@@ -41,9 +41,11 @@
 #ifndef VIRTQUEUE_H
 #define VIRTQUEUE_H
 
+#include <endian.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 #include <linux/virtio_ring.h>
 #include <linux/virtio_net.h>
@@ -215,6 +217,23 @@ static inline void vq_publish(struct vq *vq, int kickfd, uint64_t *kicks)
 	const uint64_t one = 1;
 	if (write(kickfd, &one, sizeof(one)) == (ssize_t)sizeof(one))
 		(*kicks)++;
+}
+
+/*
+ * VIRTIO_NET_F_HASH_REPORT (§5.1.6.4.3): the device's hash of a received
+ * packet, if it computed one, goes into the mbuf with RF_MBUF_F_RX_RSS_HASH.
+ * The header sits right before the data of the first buffer.
+ */
+static inline void vq_rx_hash_report(struct rf_mbuf *m, uint16_t hdr_size)
+{
+	struct virtio_net_hdr_v1_hash h;
+
+	/* Device-written: copied once, then only the copy is used. Little-endian (§5.1.6). */
+	memcpy(&h, rf_pktmbuf_mtod(m, const char *) - hdr_size, sizeof(h));
+	if (le16toh(h.hash_report) == VIRTIO_NET_HASH_REPORT_NONE)
+		return;
+	m->hash.rss = le32toh(h.hash_value);
+	m->ol_flags |= RF_MBUF_F_RX_RSS_HASH;
 }
 
 #endif /* VIRTQUEUE_H */

@@ -17,13 +17,19 @@
 # attempted). Holds the cores lock throughout; prints the load average, since
 # the machine is shared and only the ratios travel.
 #
-# Environment: BENCH_WARMUP (2 s), BENCH_SECONDS (5 s), BENCH_BUILD (build-bench).
+# Environment: BENCH_WARMUP (2 s), BENCH_SECONDS (5 s), BENCH_BUILD (build-bench),
+# BENCH_RUNS (1: runs per cell, taken A B C A B C so that a disturbance hits
+# every tool alike; the table shows the median), BENCH_CAPS ("64 mixed"),
+# BENCH_TOOLS ("ours testpmd tcpreplay"; a tool left out shows nan).
 set -u
 # shellcheck source=scripts/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 warmup=${BENCH_WARMUP:-2}
 window=${BENCH_SECONDS:-5}
+runs=${BENCH_RUNS:-1}
+caps=${BENCH_CAPS:-64 mixed}
+tools=${BENCH_TOOLS:-ours testpmd tcpreplay}
 dir=${BENCH_BUILD:-$RF_ROOT/build-bench}
 bench_init replay-bench
 
@@ -107,12 +113,18 @@ run_tcpreplay() { # PCAP
 bench_lock
 rf_log "warm-up ${warmup}s, window ${window}s"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A mpps
-for cap in 64 mixed; do
+declare -A mpps all
+for cap in $caps; do
+	for run in $(seq 1 "$runs"); do
+		for tool in $tools; do
+			res=nan
+			"run_$tool" "$out/$cap.pcap" || res=nan
+			rf_log "$cap run $run $tool: $res Mpps"
+			all[$cap-$tool]="${all[$cap-$tool]:-} $res"
+		done
+	done
 	for tool in ours testpmd tcpreplay; do
-		res=nan
-		"run_$tool" "$out/$cap.pcap" || res=nan
-		mpps[$cap-$tool]=$res
+		mpps[$cap-$tool]=$(echo "${all[$cap-$tool]:-nan}" | median)
 	done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -121,7 +133,7 @@ echo
 echo "Top-speed replay, Mpps (load average before: $load, after: $load_end)"
 printf '%-8s %16s %16s %16s %12s %12s\n' capture ringfwd-replay "testpmd pcap" tcpreplay \
 	"ours/testpmd" "ours/tcpreplay"
-for cap in 64 mixed; do
+for cap in $caps; do
 	o=${mpps[$cap-ours]} t=${mpps[$cap-testpmd]} k=${mpps[$cap-tcpreplay]}
 	printf '%-8s %16s %16s %16s %12s %12s\n' "$cap" "$o" "$t" "$k" "$(ratio "$o" "$t")" \
 		"$(ratio "$o" "$k")"

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -752,6 +753,141 @@ static void test_tx_refcnt(void **state)
 	}
 	/* m is gone (freed exactly once: teardown finds the pool exactly full). */
 	assert_int_equal(rf_mempool_in_use_count(f->mp), 1);
+}
+
+/* Make the page(s) holding [p, p + len) read-only (ro) or writable again. */
+static void protect(const void *p, size_t len, bool ro)
+{
+	const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p & ~(pg - 1);
+	uintptr_t b = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
+
+	assert_int_equal(mprotect((void *)a, b - a, ro ? PROT_READ : PROT_READ | PROT_WRITE), 0);
+}
+
+/* Post one send of m while the page(s) of its header are read-only; returns what xmit took. */
+static uint16_t xmit_ro(struct fx *f, struct rf_mbuf *m, uint16_t hs)
+{
+	uint8_t *h = rf_pktmbuf_mtod(m, uint8_t *) - hs;
+
+	protect(h, hs, true);
+	uint16_t k = virtnet_xmit_pkts(f->txq, &m, 1);
+	protect(h, hs, false);
+	return k;
+}
+
+/* The device takes one send of the 100-byte frame 7 of m: one descriptor, header in place. */
+static void expect_in_place(struct fx *f, const struct rf_mbuf *m)
+{
+	tx_expect(f, 100, 7, 1);
+	const struct vring_desc *d = &f->dev.desc[f->dev.last_head];
+	assert_int_equal(d->flags, 0);
+	assert_int_equal(d->len, 100 + HDR);
+	assert_ptr_equal((void *)(uintptr_t)d->addr, rf_pktmbuf_mtod(m, const uint8_t *) - HDR);
+}
+
+/*
+ * A shared mbuf with a zero header already in its headroom (what
+ * ringfwd-replay prepares) goes out in one descriptor per send, header and
+ * frame together, every send in flight over the same bytes, and the driver
+ * writes nothing into it: the page holding the header is read-only while it
+ * posts (a write would fault; posts that reclaim are left out, since
+ * dropping a reference writes the mbuf's refcnt, which may share that page).
+ * Each completion drops one reference.
+ */
+static void test_tx_shared_zero_header(void **state)
+{
+	struct fx *f = *state;
+	const unsigned N = 100;
+
+	tx_open(f, 64, false);
+	struct rf_mbuf *m = make_pkt(f->mp, 100, 7);
+	memset(rf_pktmbuf_mtod(m, uint8_t *) - HDR, 0, HDR);
+	rf_mbuf_refcnt_set(m, (uint16_t)(N + 1)); /* N sends and the owner's own */
+
+	/* 64 sends fill the 64-descriptor ring: one descriptor each (the slot path fills it at 32).
+	 */
+	for (unsigned i = 0; i < 64; i++) {
+		assert_int_equal(xmit_ro(f, m, HDR), 1);
+		expect_in_place(f, m);
+	}
+	assert_int_equal(xmit_ro(f, m, HDR), 0); /* full; nothing completed to reclaim */
+	assert_int_equal(rf_mbuf_refcnt_read(m), N + 1);
+
+	/* All 64 complete; the next send reclaims them (64 references dropped). */
+	assert_int_equal(fake_vdev_complete(&f->dev, 64, false), 0);
+	fake_vdev_publish(&f->dev);
+	assert_int_equal(virtnet_xmit_pkts(f->txq, &m, 1), 1);
+	expect_in_place(f, m);
+	assert_int_equal(rf_mbuf_refcnt_read(m), N + 1 - 64);
+	for (unsigned i = 65; i < N; i++) {
+		assert_int_equal(xmit_ro(f, m, HDR), 1);
+		expect_in_place(f, m);
+	}
+
+	/* The rest of the headroom is as make_pkt left it. */
+	for (unsigned k = 0; k < (unsigned)(m->data_off - HDR); k++)
+		assert_int_equal(((const uint8_t *)m->buf_addr)[k], 0xAA);
+	const struct virtnet_stats *st = virtnet_txq_stats(f->txq);
+	assert_int_equal(st->packets, N);
+	assert_int_equal(st->ring_full, 1);
+	assert_int_equal(st->errors + faults(st), 0);
+	/* Release drops the references of the N - 64 still in flight: the owner's is left. */
+	virtnet_txq_release(f->txq);
+	assert_int_equal(rf_mbuf_refcnt_read(m), 1);
+	rf_pktmbuf_free(m);
+}
+
+/*
+ * A shared mbuf whose headroom holds anything but a zero header right before
+ * the data is not written either: it goes out through a header slot (2
+ * descriptors), for each byte position of the 12-byte header and the 10-byte
+ * legacy one (§5.1.6.1). A non-zero byte just before the header does not matter.
+ */
+static void test_tx_shared_dirty_header(void **state)
+{
+	struct fx *f = *state;
+	static const uint16_t sizes[] = {HDR, sizeof(struct virtio_net_hdr)};
+
+	for (unsigned z = 0; z < RF_DIM(sizes); z++) {
+		const uint16_t hs = sizes[z];
+		struct virtnet_cfg c = cfg_of(false, false);
+		struct virtnet_ring_info ri;
+
+		c.hdr_size = hs;
+		virtnet_txq_free(f->txq);
+		f->txq = virtnet_txq_create(&c, 64, RF_SOCKET_ID_ANY);
+		assert_non_null(f->txq);
+		virtnet_txq_ring_info(f->txq, &ri);
+		if (f->dev_up)
+			fake_vdev_fini(&f->dev);
+		assert_int_equal(fake_vdev_init(&f->dev, &ri, hs, false), 0);
+		f->dev_up = true;
+
+		struct rf_mbuf *m = make_pkt(f->mp, 70, 30 + z);
+		uint8_t *data = rf_pktmbuf_mtod(m, uint8_t *);
+		rf_mbuf_refcnt_set(m, 2);
+		for (int pos = -1; pos < (int)hs; pos++) {
+			memset(data - hs - 1, 0, hs + 1u);
+			if (pos >= 0)
+				data[pos - (int)hs] = 0x01; /* one byte of the header */
+			else
+				data[-(int)hs - 1] = 0x01; /* the byte before it */
+			/* At most 25 descriptors of 64 in flight: no reclaim, nothing written. */
+			assert_int_equal(xmit_ro(f, m, hs), 1);
+			tx_expect(f, 70, 30 + z, pos >= 0 ? 2 : 1);
+			/* The device saw a zero header either way (fake_vdev checks it). */
+			assert_int_equal(fake_vdev_complete(&f->dev, 1, false), 0);
+			fake_vdev_publish(&f->dev);
+			rf_mbuf_refcnt_update(m, 1); /* the next send's reference */
+		}
+		virtnet_txq_release(f->txq);
+		/* Release dropped each send's reference: the owner's and a spare are left. */
+		assert_int_equal(rf_mbuf_refcnt_read(m), 2);
+		rf_mbuf_refcnt_set(m, 1);
+		rf_pktmbuf_free(m);
+		assert_int_equal(virtnet_txq_stats(f->txq)->packets, hs + 1u);
+	}
 }
 
 static void test_tx_multiseg_and_slot_paths(void **state)
@@ -1543,6 +1679,8 @@ int main(void)
 	    T(test_tx_push_header),
 	    T(test_tx_reclaim),
 	    T(test_tx_refcnt),
+	    T(test_tx_shared_zero_header),
+	    T(test_tx_shared_dirty_header),
 	    T(test_tx_multiseg_and_slot_paths),
 	    T(test_tx_chain_too_long),
 	    T(test_tx_ring_full),
