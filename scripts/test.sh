@@ -6,7 +6,8 @@
 #                (integration one at a time: each test owns a core)
 #   build-asan/  ASan + UBSan: unit suite
 #   build-tsan/  TSan (clang): ring and mempool stress suite
-#   build-fuzz/  libFuzzer (clang): each fuzz target for RF_FUZZ_SECONDS (30)
+#   build-fuzz/  libFuzzer (clang): each fuzz target replays its seed corpus,
+#                then fuzzes for RF_FUZZ_SECONDS (60)
 #
 # The last line is "N passed, N failed[, N skipped]". Exit 0 only if none failed.
 set -u
@@ -101,13 +102,18 @@ if CC=clang build_or_fail build-tsan -Dwerror=true -Dbuildtype=debugoptimized -D
 	-Db_lundef=false; then
 	TSAN_OPTIONS=halt_on_error=1 run_suite stress-tsan build-tsan --suite stress --num-processes 1
 fi
-# Fuzz targets, bounded: each one is a test that passes if it found nothing.
-rf_log "fuzzing, ${RF_FUZZ_SECONDS:-30}s per target"
+# Fuzz targets: each one's seed corpus replayed, then each fuzzed for a
+# bounded time; every replay and every run is one test that passes if it
+# found nothing (scripts/fuzz.sh prints one line per target).
+rf_log "fuzzing: corpus replay, then ${RF_FUZZ_SECONDS:-60}s per target"
 while read -r line; do
 	echo "  $line"
 	case $line in
-	"fuzz "*": ok"*) passed=$((passed + 1)) ;;
-	"fuzz "*) failed=$((failed + 1)) ;;
+	"fuzz "*": ok"* | "replay "*": ok"*) passed=$((passed + 1)) ;;
+	"fuzz "* | "replay "*) failed=$((failed + 1)) ;;
 	esac
-done < <(bash scripts/fuzz.sh "${RF_FUZZ_SECONDS:-30}" 2>&1)
+done < <(
+	bash scripts/fuzz.sh --replay 2>&1
+	bash scripts/fuzz.sh "${RF_FUZZ_SECONDS:-60}" 2>&1
+)
 finish
