@@ -256,7 +256,7 @@ static int try_hugetlbfs(struct rf_memseg *seg, const struct rf_mem_config *cfg,
 	}
 	avail = huge_pages_available(page_size);
 	if (avail < 0 || (size_t)avail < need / page_size) {
-		snprintf(why, WHY_LEN, "%s: %ld free %zu kB pages, %zu needed", dir, avail,
+		snprintf(why, WHY_LEN, "%.100s: %ld free %zu kB pages, %zu needed", dir, avail,
 			 page_size >> 10, need / page_size);
 		return -ENOMEM;
 	}
@@ -276,7 +276,7 @@ static int try_hugetlbfs(struct rf_memseg *seg, const struct rf_mem_config *cfg,
 	else
 		ret = seg_map(seg, fd, need, page_size, socket);
 	if (ret != 0) {
-		snprintf(why, WHY_LEN, "%s, %zu MB: %s", dir, need >> 20, strerror(-ret));
+		snprintf(why, WHY_LEN, "%.100s, %zu MB: %s", dir, need >> 20, strerror(-ret));
 		close(fd);
 		return ret;
 	}
