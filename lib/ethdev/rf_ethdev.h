@@ -17,18 +17,18 @@
 #include "rf_common.h"
 #include "rf_mbuf.h"
 
-#define RF_MAX_QUEUES_PER_PORT  16
-#define RF_ETH_NAME_MAX         64
-#define RF_ETH_XSTAT_NAME_SIZE  64
-#define RF_ETHER_ADDR_LEN       6
+#define RF_MAX_QUEUES_PER_PORT 16
+#define RF_ETH_NAME_MAX	       64
+#define RF_ETH_XSTAT_NAME_SIZE 64
+#define RF_ETHER_ADDR_LEN      6
 
 struct rf_ether_addr {
 	uint8_t addr_bytes[RF_ETHER_ADDR_LEN];
 };
 
 #define RF_ETH_RSS_IPV4 (1ull << 0)
-#define RF_ETH_RSS_TCP  (1ull << 1)
-#define RF_ETH_RSS_UDP  (1ull << 2)
+#define RF_ETH_RSS_TCP	(1ull << 1)
+#define RF_ETH_RSS_UDP	(1ull << 2)
 #define RF_ETH_RSS_IPV6 (1ull << 3)
 
 /*
@@ -69,8 +69,8 @@ struct rf_eth_dev_info {
 struct rf_eth_stats {
 	uint64_t ipackets, opackets;
 	uint64_t ibytes, obytes;
-	uint64_t imissed;   /* dropped by the device: no RX buffer */
-	uint64_t ierrors;   /* bad packets / device violations on RX */
+	uint64_t imissed; /* dropped by the device: no RX buffer */
+	uint64_t ierrors; /* bad packets / device violations on RX */
 	uint64_t oerrors;
 	uint64_t rx_nombuf; /* RX refill failed: mempool empty */
 	uint64_t q_ipackets[RF_MAX_QUEUES_PER_PORT];
@@ -86,10 +86,10 @@ struct rf_eth_xstat {
 };
 
 #define RF_ETH_LINK_DOWN 0
-#define RF_ETH_LINK_UP   1
+#define RF_ETH_LINK_UP	 1
 struct rf_eth_link {
 	uint32_t speed_mbps;
-	uint8_t status;  /* RF_ETH_LINK_* */
+	uint8_t status; /* RF_ETH_LINK_* */
 	uint8_t full_duplex;
 };
 
@@ -171,9 +171,9 @@ int rf_eth_stats_reset(uint16_t port);
 int rf_eth_xstats_get(uint16_t port, struct rf_eth_xstat *xstats, unsigned n);
 int rf_eth_link_get_nowait(uint16_t port, struct rf_eth_link *link);
 int rf_eth_macaddr_get(uint16_t port, struct rf_ether_addr *mac);
-int rf_eth_promiscuous_enable(uint16_t port);   /* -ENOTSUP where the device can't */
+int rf_eth_promiscuous_enable(uint16_t port); /* -ENOTSUP where the device can't */
 int rf_eth_promiscuous_disable(uint16_t port);
-int rf_eth_promiscuous_get(uint16_t port);      /* 1, 0, or -errno */
+int rf_eth_promiscuous_get(uint16_t port); /* 1, 0, or -errno */
 
 /* "02:00:00:00:00:01" -> 0, or -EINVAL. */
 int rf_ether_addr_parse(const char *s, struct rf_ether_addr *out);

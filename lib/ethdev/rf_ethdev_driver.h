@@ -53,7 +53,7 @@ struct rf_eth_dev_ops {
 
 struct rf_eth_dev {
 	uint16_t port_id;
-	char name[RF_ETH_NAME_MAX];   /* "net_virtio_user0" */
+	char name[RF_ETH_NAME_MAX]; /* "net_virtio_user0" */
 	const struct rf_eth_dev_ops *ops;
 	const struct rf_eth_driver *driver;
 	struct rf_ether_addr mac;
@@ -61,17 +61,18 @@ struct rf_eth_dev {
 	struct rf_eth_conf conf;
 	int started;
 	int promiscuous;
-	void *rxq[RF_MAX_QUEUES_PER_PORT];  /* driver queue objects, copied to rf_eth_fp_ops */
+	void *rxq[RF_MAX_QUEUES_PER_PORT]; /* driver queue objects, copied to rf_eth_fp_ops */
 	void *txq[RF_MAX_QUEUES_PER_PORT];
 	rf_eth_rx_burst_t rx_burst;
 	rf_eth_tx_burst_t tx_burst;
-	/* RF_ETH_LINK_*: written by rf_eth_dev_set_link from any thread (e.g. a reconnect thread). */
+	/* RF_ETH_LINK_*: written by rf_eth_dev_set_link from any thread (e.g. a reconnect thread).
+	 */
 	_Atomic uint8_t link_status;
 };
 
 struct rf_eth_driver {
-	const char *name;               /* "net_virtio_user": the devargs name without its digits */
-	const char *const *valid_keys;  /* NULL-terminated; any other key is rejected */
+	const char *name;	       /* "net_virtio_user": the devargs name without its digits */
+	const char *const *valid_keys; /* NULL-terminated; any other key is rejected */
 	/*
 	 * Create the device from parsed devargs. Sets *out to a driver struct
 	 * (calloc'd, with struct rf_eth_dev first). On error returns -errno and
