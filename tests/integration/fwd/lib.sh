@@ -86,7 +86,9 @@ fwd_show() {
 fwd_wait_links() {
 	local name=$1 n=$2
 	for _ in $(seq 1 300); do
-		[ "$(grep -c ': link up' "$RF_TMP/$name.log")" -ge "$n" ] && return 0
+		# The log may not exist yet: count 0 then, not an empty string.
+		[ "$(grep -c ': link up' "$RF_TMP/$name.log" 2>/dev/null || true)" -ge "$n" ] 2>/dev/null &&
+			return 0
 		kill -0 "$(fwd_pid "$name")" 2>/dev/null || break
 		sleep 0.1
 	done
