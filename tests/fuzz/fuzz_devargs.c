@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_script.h"
 #include "rf_devargs.h"
 #include "rf_eal.h"
 #include "rf_ethdev.h"
@@ -38,28 +39,7 @@
 
 #define MAX_ARGS_LEN 1024
 
-/* A broken rule: say which, then abort (libFuzzer keeps the input). */
-#define check(ok)                                                                                  \
-	do {                                                                                       \
-		if (!(ok)) {                                                                       \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #ok);     \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
-
 static char scratch[64];
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	check(d != NULL);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
 
 static void write_file(const char *name, const void *data, size_t len)
 {

@@ -32,6 +32,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "fuzz_script.h"
 #include "fake_vdev.h"
 #include "rf_eal.h"
 #include "rf_log.h"
@@ -44,40 +45,6 @@
 #define MAX_BURST    64
 #define PORT	     7
 #define TX_FRAME_CAP (256u * 1024u)
-
-struct script {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t get8(struct script *s)
-{
-	if (s->left == 0)
-		return 0;
-	s->left--;
-	return *s->p++;
-}
-
-static uint16_t get16(struct script *s)
-{
-	uint16_t lo = get8(s);
-	return (uint16_t)(lo | (uint16_t)get8(s) << 8);
-}
-
-static uint32_t get32(struct script *s)
-{
-	uint32_t lo = get16(s);
-	return lo | (uint32_t)get16(s) << 16;
-}
-
-/* A broken rule: say which, then abort (libFuzzer keeps the input). */
-#define check(ok)                                                                                  \
-	do {                                                                                       \
-		if (!(ok)) {                                                                       \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #ok);     \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 static struct rf_mempool *mp;
 static int kick_efd = -1;

@@ -34,6 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fuzz_script.h"
 #include "rf_eal.h"
 #include "rf_log.h"
 #include "rf_mbuf.h"
@@ -43,58 +44,6 @@
 #define MAX_OPS	    256
 #define MAX_CHUNK   4096
 #define MAX_SEND_FD 12 /* more than the front end has room for (8) */
-
-struct script {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint8_t get8(struct script *s)
-{
-	if (s->left == 0)
-		return 0;
-	s->left--;
-	return *s->p++;
-}
-
-static uint16_t get16(struct script *s)
-{
-	uint16_t lo = get8(s);
-	return (uint16_t)(lo | (uint16_t)get8(s) << 8);
-}
-
-static uint32_t get32(struct script *s)
-{
-	uint32_t lo = get16(s);
-	return lo | (uint32_t)get16(s) << 16;
-}
-
-static uint64_t get64(struct script *s)
-{
-	uint64_t lo = get32(s);
-	return lo | (uint64_t)get32(s) << 32;
-}
-
-/* A broken rule: say which, then abort (libFuzzer keeps the input). */
-#define check(ok)                                                                                  \
-	do {                                                                                       \
-		if (!(ok)) {                                                                       \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #ok);     \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	check(d != NULL);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
 
 /* FUZZ_VERBOSE=1: print each call's result, to see what a seed exercises. */
 static bool verbose;
