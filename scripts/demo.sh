@@ -32,14 +32,7 @@ else
 	rf_log "no hugepages: ringfwd uses plain memory (--no-huge)"
 	mem_args=(--no-huge -m 256)
 fi
-rf_log "building in $build"
-rf_build "$build" || {
-	ninja -C "$build" 2>&1 | tail -n 30 >&2
-	rf_log "build failed"
-	exit 1
-}
-ringfwd=$build/app/fwd/ringfwd
-[ -x "$ringfwd" ] || { rf_log "no $ringfwd after the build"; exit 1; }
+ringfwd=$(rf_build_ringfwd "$build") || exit 1
 
 tmp=$(mktemp -d /tmp/ringfwd-demo.XXXXXX)
 sock=$tmp/vhost0.sock
@@ -47,13 +40,7 @@ peer_pid=""
 rf_pid=""
 cleanup() {
 	# Our own processes only, by PID.
-	for pid in $rf_pid $peer_pid; do
-		if kill -0 "$pid" 2>/dev/null; then
-			kill -INT "$pid" 2>/dev/null
-			for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-			kill -KILL "$pid" 2>/dev/null
-		fi
-	done
+	rf_stop_pids "$rf_pid" "$peer_pid"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

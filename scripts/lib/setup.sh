@@ -53,3 +53,30 @@ rf_build() {
 		meson setup "$dir" "$RF_ROOT" "$@" >/dev/null
 	fi && ninja -C "$dir" >/dev/null
 }
+
+# rf_build_ringfwd DIR: rf_build DIR (the tail of the build log on failure)
+# and print the path of the ringfwd binary. Returns 1, with a message on
+# stderr, if there is none.
+rf_build_ringfwd() {
+	rf_log "building in $1"
+	if ! rf_build "$1"; then
+		ninja -C "$1" 2>&1 | tail -n 30 >&2
+		rf_log "build failed"
+		return 1
+	fi
+	[ -x "$1/app/fwd/ringfwd" ] || { rf_log "no $1/app/fwd/ringfwd after the build"; return 1; }
+	echo "$1/app/fwd/ringfwd"
+}
+
+# rf_stop_pids PID...: SIGINT each of these processes (ours, by PID), give it
+# 5 s to exit, then SIGKILL. Empty arguments and gone processes are skipped.
+rf_stop_pids() {
+	local pid
+	for pid in "$@"; do
+		if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then continue; fi
+		kill -INT "$pid" 2>/dev/null
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+	done
+	return 0
+}
