@@ -349,29 +349,29 @@ static int try_plain_memfd(struct rf_memseg *seg, const char *name, size_t len, 
 static void log_no_memory(const struct rf_mem_config *cfg, size_t len, int ret,
 			  const char *why_memfd, const char *why_fs, const char *why_plain)
 {
-	const char *todo;
+	const char *advice;
 
 	if (ret == -ENOSYS || ret == -EPERM || ret == -EACCES)
-		todo = cfg->no_huge
-			   ? "memfd_create is refused here, so only hugepages can back memory: "
-			     "drop --no-huge, mount hugetlbfs (mount -t hugetlbfs nodev "
-			     "/dev/hugepages) and reserve 2 MB pages in " SYSFS_HUGEPAGES
-			     "/hugepages-2048kB/nr_hugepages"
-			   : "memfd_create is refused here, so only a hugetlbfs mount can back "
-			     "memory: mount one (mount -t hugetlbfs nodev /dev/hugepages, or "
-			     "point --huge-dir at one) and reserve 2 MB pages in " SYSFS_HUGEPAGES
-			     "/hugepages-2048kB/nr_hugepages";
+		advice = cfg->no_huge
+			     ? "memfd_create is refused here, so only hugepages can back memory: "
+			       "drop --no-huge, mount hugetlbfs (mount -t hugetlbfs nodev "
+			       "/dev/hugepages) and reserve 2 MB pages in " SYSFS_HUGEPAGES
+			       "/hugepages-2048kB/nr_hugepages"
+			     : "memfd_create is refused here, so only a hugetlbfs mount can back "
+			       "memory: mount one (mount -t hugetlbfs nodev /dev/hugepages, or "
+			       "point --huge-dir at one) and reserve 2 MB pages in " SYSFS_HUGEPAGES
+			       "/hugepages-2048kB/nr_hugepages";
 	else
-		todo = "ask for less with -m, or reserve 2 MB pages in " SYSFS_HUGEPAGES
-		       "/hugepages-2048kB/nr_hugepages";
+		advice = "ask for less with -m, or reserve 2 MB pages in " SYSFS_HUGEPAGES
+			 "/hugepages-2048kB/nr_hugepages";
 	if (cfg->no_huge)
 		RF_LOG(ERR, EAL, "cannot get %zu MB of memory with --no-huge (4 KB pages: %s); %s",
-		       len >> 20, why_plain, todo);
+		       len >> 20, why_plain, advice);
 	else
 		RF_LOG(ERR, EAL,
 		       "cannot get %zu MB of memory (2 MB hugepage memfd: %s; hugetlbfs: %s; "
 		       "4 KB pages: %s); %s",
-		       len >> 20, why_memfd, why_fs, why_plain, todo);
+		       len >> 20, why_memfd, why_fs, why_plain, advice);
 }
 
 struct rf_memseg *rf_memseg_create(const struct rf_mem_config *cfg, size_t len, int socket)
