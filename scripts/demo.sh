@@ -47,21 +47,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rf_log "peer: dpdk-testpmd, net_vhost at $sock, flowgen, on CPU 0"
-# --stats-period keeps a non-interactive testpmd running until SIGINT.
-dpdk-testpmd --lcores 0@0,1@0 --main-lcore 0 --no-pci --no-huge -m 512 --file-prefix "rfdemo-peer-$$" \
-	--vdev "net_vhost0,iface=$sock,queues=1" -- --forward-mode=flowgen --auto-start \
-	--stats-period 1 --nb-cores=1 --total-num-mbufs=16384 </dev/null >"$tmp/peer.log" 2>&1 &
-peer_pid=$!
-for _ in $(seq 1 200); do
-	[ -S "$sock" ] && break
-	kill -0 "$peer_pid" 2>/dev/null || break
-	sleep 0.1
-done
-if [ ! -S "$sock" ]; then
-	tail -n 30 "$tmp/peer.log" >&2
-	rf_log "the peer did not create $sock"
-	exit 1
-fi
+rf_start_flowgen_peer "$sock" "$tmp/peer.log" "rfdemo-peer-$$" 1 || exit 1
 
 rf_log "ringfwd: io mode, forwarding lcore on CPU 1 (main lcore on CPU 0, asleep), ${seconds} s"
 echo "+ ringfwd -l 0,1 --main-lcore 0 ${mem_args[*]} --vdev net_virtio_user0,path=$sock -- --forward-mode=io --stats-period=1"
@@ -75,9 +61,7 @@ wait "$rf_pid"
 rf_rc=$?
 rf_pid=""
 
-kill -INT "$peer_pid" 2>/dev/null
-for _ in $(seq 1 100); do kill -0 "$peer_pid" 2>/dev/null || break; sleep 0.1; done
-kill -KILL "$peer_pid" 2>/dev/null
+rf_stop_pids "$peer_pid"
 wait "$peer_pid" 2>/dev/null
 peer_pid=""
 

@@ -67,16 +67,7 @@ exec 9>/tmp/ringfwd-cores.lock
 flock 9
 
 rf_log "peer: dpdk-testpmd, net_vhost at $sock, flowgen, on CPU 0"
-dpdk-testpmd --lcores 0@0,1@0 --main-lcore 0 --no-pci --no-huge -m 512 --file-prefix "rfsoak-peer-$$" \
-	--vdev "net_vhost0,iface=$sock,queues=1" -- --forward-mode=flowgen --auto-start \
-	--stats-period 10 --nb-cores=1 --total-num-mbufs=16384 </dev/null >"$tmp/peer.log" 2>&1 &
-peer_pid=$!
-for _ in $(seq 1 200); do
-	[ -S "$sock" ] && break
-	kill -0 "$peer_pid" 2>/dev/null || break
-	sleep 0.1
-done
-[ -S "$sock" ] || { tail -n 30 "$tmp/peer.log" >&2; rf_log "the peer did not create $sock"; exit 1; }
+rf_start_flowgen_peer "$sock" "$tmp/peer.log" "rfsoak-peer-$$" 10 || exit 1
 
 rf_log "ringfwd -i: io mode, forwarding lcore on CPU 1, $minutes min, a sample every $interval s"
 log=$tmp/ringfwd.log
@@ -133,9 +124,7 @@ wait "$rf_pid"
 rf_rc=$?
 rf_pid=""
 exec {in}>&-
-kill -INT "$peer_pid" 2>/dev/null
-for _ in $(seq 1 100); do kill -0 "$peer_pid" 2>/dev/null || break; sleep 0.1; done
-kill -KILL "$peer_pid" 2>/dev/null
+rf_stop_pids "$peer_pid"
 wait "$peer_pid" 2>/dev/null
 peer_pid=""
 flock -u 9

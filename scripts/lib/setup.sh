@@ -69,14 +69,36 @@ rf_build_ringfwd() {
 }
 
 # rf_stop_pids PID...: SIGINT each of these processes (ours, by PID), give it
-# 5 s to exit, then SIGKILL. Empty arguments and gone processes are skipped.
+# 10 s to exit (testpmd prints its totals), then SIGKILL. Empty arguments and
+# gone processes are skipped.
 rf_stop_pids() {
 	local pid
 	for pid in "$@"; do
 		if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then continue; fi
 		kill -INT "$pid" 2>/dev/null
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null
 	done
 	return 0
+}
+
+# rf_start_flowgen_peer SOCK LOG PREFIX PERIOD: the demo's peer, dpdk-testpmd
+# with a net_vhost port at SOCK on CPU 0 sending flowgen traffic, stats every
+# PERIOD s into LOG (--stats-period also keeps a non-interactive testpmd
+# running until SIGINT). Sets peer_pid; returns 1, with the log's tail, if
+# the socket does not appear within 20 s.
+rf_start_flowgen_peer() {
+	dpdk-testpmd --lcores 0@0,1@0 --main-lcore 0 --no-pci --no-huge -m 512 --file-prefix "$3" \
+		--vdev "net_vhost0,iface=$1,queues=1" -- --forward-mode=flowgen --auto-start \
+		--stats-period "$4" --nb-cores=1 --total-num-mbufs=16384 </dev/null >"$2" 2>&1 &
+	peer_pid=$!
+	for _ in $(seq 1 200); do
+		[ -S "$1" ] && return 0
+		kill -0 "$peer_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -S "$1" ] && return 0
+	tail -n 30 "$2" >&2
+	rf_log "the peer did not create $1"
+	return 1
 }
