@@ -41,7 +41,7 @@ rf_pid=""
 cleanup() {
 	# Our own processes only, by PID.
 	rf_stop_pids "$rf_pid" "$peer_pid"
-	rm -rf "$tmp"
+	rm -rf "$tmp" "/var/run/dpdk/rfdemo-peer-$$"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

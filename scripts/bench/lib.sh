@@ -22,6 +22,8 @@ bench_cleanup() {
 		kill -KILL "$p" 2>/dev/null
 	done
 	for h in "${bench_cleanup_hooks[@]}"; do "$h"; done
+	# DPDK's runtime directories of the testpmd runs above (prefix ends with our PID).
+	rm -rf /var/run/dpdk/rfbench-*-"$$"
 	[ -n "$out" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$out"
 }
 

@@ -32,6 +32,9 @@ rf_cleanup() {
 		fi
 	done
 	RF_PIDS=()
+	# DPDK's runtime directories of the peers this test started (their
+	# --file-prefix ends with our PID); testpmd leaves them behind.
+	rm -rf /var/run/dpdk/rf*-"$$"
 	if [ -n "$RF_TMP" ] && [ -d "$RF_TMP" ] && [ -z "${RF_KEEP_TMP:-}" ]; then
 		rm -rf "$RF_TMP"
 	fi
