@@ -575,14 +575,15 @@ static void wait_links(struct rf_fwd_engine *e)
 		char mac[24];
 
 		rf_ether_addr_format(mac, sizeof(mac), &port->mac);
+		const char *how = port->info.mac_random ? " (random: no mac= given)" : "";
 		if (rf_eth_link_get_nowait(port->port_id, &link) == 0 &&
 		    link.status == RF_ETH_LINK_UP)
-			printf("ringfwd: port %u (%s): link up, %u Mbps, MAC %s\n", port->port_id,
-			       port->name, link.speed_mbps, mac);
+			printf("ringfwd: port %u (%s): link up, %u Mbps, MAC %s%s\n", port->port_id,
+			       port->name, link.speed_mbps, mac, how);
 		else
-			printf("ringfwd: port %u (%s): link down after %u ms, MAC %s; forwarding "
+			printf("ringfwd: port %u (%s): link down after %u ms, MAC %s%s; forwarding "
 			       "anyway (it comes up with the backend)\n",
-			       port->port_id, port->name, LINK_WAIT_MS, mac);
+			       port->port_id, port->name, LINK_WAIT_MS, mac, how);
 	}
 }
 

@@ -708,7 +708,8 @@ static int c_show_port_info(struct shell *sh, struct arg_val *a)
 		int promisc = rf_eth_promiscuous_get(p->port_id);
 		printf("********************* Infos for port %-2u *********************\n",
 		       p->port_id);
-		printf("MAC address: %s\nDevice name: %s\nDriver name: %s\n", mac, p->name,
+		printf("MAC address: %s%s\nDevice name: %s\nDriver name: %s\n", mac,
+		       p->info.mac_random ? " (random: no mac= given)" : "", p->name,
 		       p->info.driver_name);
 		printf("Port state: %s\nLink status: %s\nLink speed: %u Mbps\n",
 		       p->started ? "started" : "stopped",

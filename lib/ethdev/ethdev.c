@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "rf_eal.h"
 #include "rf_ethdev.h"
@@ -187,6 +188,13 @@ static int dev_release(struct rf_eth_dev *dev)
 	return 0;
 }
 
+static bool mac_is_zero(const struct rf_ether_addr *a)
+{
+	static const struct rf_ether_addr zero;
+
+	return memcmp(a, &zero, sizeof(zero)) == 0;
+}
+
 static int dev_create(const struct rf_devargs *da, uint16_t *port_id, char *err, size_t errlen)
 {
 	uint16_t port = find_port_by_name(da->name);
@@ -244,6 +252,20 @@ static int dev_create(const struct rf_devargs *da, uint16_t *port_id, char *err,
 	}
 	fp_ops_reset(port);
 	RF_LOG(INFO, ETHDEV, "Port %u: %s (driver %s)", port, dev->name, drv->name);
+	if (mac_is_zero(&dev->mac)) {
+		char mac[24];
+
+		rc = rf_ether_random_addr(&dev->mac);
+		if (rc < 0) {
+			seterr(err, errlen, "%s: no MAC address given, and no random one: %s",
+			       da->name, strerror(-rc));
+			rf_eth_dev_close(port);
+			return rc;
+		}
+		dev->mac_random = true;
+		rf_ether_addr_format(mac, sizeof(mac), &dev->mac);
+		RF_LOG(INFO, ETHDEV, "Port %u: no MAC address given (mac=): random %s", port, mac);
+	}
 	if (port_id != NULL)
 		*port_id = port;
 	return 0;
@@ -314,6 +336,7 @@ int rf_eth_dev_info_get(uint16_t port, struct rf_eth_dev_info *info)
 	int rc = dev->ops->dev_infos_get(dev, info);
 	if (rc < 0)
 		return rc;
+	info->mac_random = dev->mac_random;
 	if (info->driver_name[0] == '\0')
 		snprintf(info->driver_name, sizeof(info->driver_name), "%s", dev->driver->name);
 	/* rf_eth_fp_ops has room for this many queues, whatever the device could do. */
@@ -901,6 +924,17 @@ static int hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int rf_ether_random_addr(struct rf_ether_addr *a)
+{
+	do {
+		if (getrandom(a->addr_bytes, sizeof(a->addr_bytes), 0) !=
+		    (ssize_t)sizeof(a->addr_bytes))
+			return errno != 0 ? -errno : -EIO;
+		a->addr_bytes[0] = (uint8_t)((a->addr_bytes[0] & ~0x01u) | 0x02u);
+	} while ((a->addr_bytes[1] | a->addr_bytes[2] | a->addr_bytes[3] | a->addr_bytes[4]) == 0);
+	return 0;
 }
 
 int rf_ether_addr_parse(const char *s, struct rf_ether_addr *out)

@@ -59,6 +59,7 @@ struct rf_eth_dev_info {
 	uint16_t min_rx_desc, max_rx_desc;
 	uint16_t min_tx_desc, max_tx_desc;
 	uint32_t max_rx_pktlen;
+	bool mac_random; /* no address was configured: ethdev drew a random one */
 	uint64_t features; /* negotiated device features, driver-specific (virtio bits) */
 	/* Device RSS: 0 when the device computes no hash; then reta_size is 0 too. */
 	uint64_t flow_type_rss_offloads; /* RF_ETH_RSS_* the device can hash */
@@ -178,5 +179,11 @@ int rf_eth_promiscuous_get(uint16_t port); /* 1, 0, or -errno */
 /* "02:00:00:00:00:01" -> 0, or -EINVAL. */
 int rf_ether_addr_parse(const char *s, struct rf_ether_addr *out);
 void rf_ether_addr_format(char *buf, size_t len, const struct rf_ether_addr *a);
+/*
+ * A random locally administered unicast address (IEEE 802 §8.2: I/G bit 0,
+ * U/L bit 1). Bytes 1..4 are never all zero, so it can never be one of
+ * testpmd's default peers, 02:00:00:00:00:NN. 0, or -errno from getrandom.
+ */
+int rf_ether_random_addr(struct rf_ether_addr *a);
 
 #endif /* RF_ETHDEV_H */

@@ -56,7 +56,16 @@ struct rf_eth_dev {
 	char name[RF_ETH_NAME_MAX]; /* "net_virtio_user0" */
 	const struct rf_eth_dev_ops *ops;
 	const struct rf_eth_driver *driver;
+	/*
+	 * The port's address: from the devargs (mac=), the interface, or the
+	 * device. A driver that has none leaves it zero, and ethdev gives the
+	 * port a random locally administered unicast address after probe
+	 * (rf_ether_random_addr), as DPDK's virtio-user does: never the same
+	 * for two ports, and never one of the default peers (02:00:00:00:00:NN)
+	 * that the forwarding modes send to.
+	 */
 	struct rf_ether_addr mac;
+	bool mac_random; /* (P) set by ethdev when it drew mac */
 	uint16_t nb_rx_queues, nb_tx_queues;
 	struct rf_eth_conf conf;
 	int started;

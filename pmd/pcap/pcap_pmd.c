@@ -859,8 +859,6 @@ static int pcap_setup_txq(struct pcap_dev *d, uint16_t qi, const struct pcap_src
 static int pcap_probe(const char *name, const struct rf_devargs *da, struct rf_eth_dev **out,
 		      char *err, size_t errlen)
 {
-	/* Locally administered MACs 02:70:63:61:70:NN ("pcap"), as DPDK numbers its pcap ports. */
-	static uint8_t next_mac;
 	char lerr[PCAP_ERR_LEN] = "";
 	struct pcap_args a;
 	struct pcap_dev *d = NULL;
@@ -903,7 +901,7 @@ static int pcap_probe(const char *name, const struct rf_devargs *da, struct rf_e
 		if ((rc = pcap_setup_txq(d, q, &a.tx[q], lerr, sizeof(lerr))) < 0)
 			goto fail;
 
-	d->eth.mac = (struct rf_ether_addr){{0x02, 0x70, 0x63, 0x61, 0x70, next_mac++}};
+	/* Without phy_mac=1 the MAC stays zero: ethdev draws a random one. */
 	if (a.phy_mac && (rc = iface_mac(a.iface, &d->eth.mac)) < 0) {
 		perr(lerr, sizeof(lerr), "phy_mac=1: cannot read the MAC of %s: %s", a.iface,
 		     strerror(-rc));

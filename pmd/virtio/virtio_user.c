@@ -570,14 +570,6 @@ static const char *const vu_keys[] = {
     "path", "queues", "queue_size", "server", "mrg_rxbuf", "in_order", "mac", "reconnect_ms", NULL,
 };
 
-/* The default MAC: locally administered, numbered after the device ("net_virtio_user3" -> :03). */
-static void default_mac(const char *name, struct rf_ether_addr *mac)
-{
-	unsigned long inst = strtoul(name + strlen(VU_DRIVER_NAME), NULL, 10);
-
-	*mac = (struct rf_ether_addr){{0x02, 0, 0, 0, (uint8_t)(inst >> 8), (uint8_t)inst}};
-}
-
 static int parse_args(struct vu_dev *d, const char *name, const struct rf_devargs *a, char *err,
 		      size_t errlen)
 {
@@ -625,9 +617,7 @@ static int parse_args(struct vu_dev *d, const char *name, const struct rf_devarg
 				 "mac=%s: a multicast address cannot be a port's address", mac);
 			return -EINVAL;
 		}
-	} else {
-		default_mac(name, &d->eth.mac);
-	}
+	} /* else left zero: ethdev gives the port a random address (rf_ethdev_driver.h) */
 	d->max_queues = (uint16_t)queues;
 	d->queue_size = (uint16_t)qsize;
 	d->server = server;

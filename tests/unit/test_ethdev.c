@@ -266,7 +266,7 @@ static int loop_probe(const char *name, const struct rf_devargs *args, struct rf
 {
 	uint32_t queues;
 	int promisc, link, fail_start, rss;
-	struct rf_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x01}};
+	struct rf_ether_addr mac = {{0}}; /* none without mac=: ethdev draws one */
 	int rc;
 
 	rc = rf_devargs_get_u32(args, "queues", 4, 1, RF_MAX_QUEUES_PER_PORT, &queues, err, errlen);
@@ -884,6 +884,54 @@ static void test_mac_promisc(void **state)
 	assert_int_equal(rf_eth_dev_close(q), 0);
 }
 
+/*
+ * A port probed without an address gets a random locally administered
+ * unicast one, different per port and never a default peer
+ * (02:00:00:00:00:NN), so two ports behind a learning switch never send to
+ * themselves. A configured one is kept as given.
+ */
+static void test_mac_random(void **state)
+{
+	struct rf_eth_dev_info info;
+	struct rf_ether_addr m[8], given;
+	uint16_t ports[8];
+	(void)state;
+
+	for (unsigned i = 0; i < RF_DIM(ports); i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "net_loop%u", i);
+		ports[i] = create_ok(name);
+		assert_int_equal(rf_eth_macaddr_get(ports[i], &m[i]), 0);
+		assert_int_equal(m[i].addr_bytes[0] & 0x03, 0x02); /* unicast, local */
+		assert_true((m[i].addr_bytes[1] | m[i].addr_bytes[2] | m[i].addr_bytes[3] |
+			     m[i].addr_bytes[4]) != 0);
+		assert_int_equal(rf_eth_dev_info_get(ports[i], &info), 0);
+		assert_true(info.mac_random);
+		for (unsigned j = 0; j < i; j++)
+			assert_memory_not_equal(&m[i], &m[j], sizeof(m[i]));
+	}
+	for (unsigned i = 0; i < RF_DIM(ports); i++)
+		assert_int_equal(rf_eth_dev_close(ports[i]), 0);
+
+	uint16_t p = create_ok("net_loop0,mac=02:00:00:00:00:01");
+	assert_int_equal(rf_eth_macaddr_get(p, &given), 0);
+	assert_memory_equal(given.addr_bytes, ((uint8_t[]){0x02, 0, 0, 0, 0, 0x01}), 6);
+	assert_int_equal(rf_eth_dev_info_get(p, &info), 0);
+	assert_false(info.mac_random);
+	assert_int_equal(rf_eth_dev_close(p), 0);
+
+	/* The rule itself, many times over. */
+	for (unsigned k = 0; k < 100000; k++) {
+		struct rf_ether_addr a;
+
+		assert_int_equal(rf_ether_random_addr(&a), 0);
+		assert_int_equal(a.addr_bytes[0] & 0x03, 0x02);
+		assert_true((a.addr_bytes[1] | a.addr_bytes[2] | a.addr_bytes[3] |
+			     a.addr_bytes[4]) != 0);
+	}
+}
+
 static void test_ether_addr(void **state)
 {
 	static const char *const bad[] = {
@@ -1055,6 +1103,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_stats, teardown),
 	    cmocka_unit_test_teardown(test_link, teardown),
 	    cmocka_unit_test_teardown(test_mac_promisc, teardown),
+	    cmocka_unit_test_teardown(test_mac_random, teardown),
 	    cmocka_unit_test_teardown(test_ether_addr, teardown),
 	    cmocka_unit_test_teardown(test_rss_no_device_rss, teardown),
 	    cmocka_unit_test_teardown(test_rss_configure_hf, teardown),

@@ -1036,7 +1036,9 @@ static void test_port_info(void **state)
 	assert_int_equal(link.status, RF_ETH_LINK_UP);
 	assert_int_equal(link.speed_mbps, 10000);
 	assert_int_equal(rf_eth_macaddr_get(port, &mac), 0);
-	assert_memory_equal(mac.addr_bytes, ((uint8_t[]){0x02, 0x70, 0x63, 0x61, 0x70}), 5);
+	/* No phy_mac=1: ethdev's random locally administered address. */
+	assert_int_equal(mac.addr_bytes[0] & 0x03, 0x02);
+	assert_true(info.mac_random);
 	assert_int_equal(rf_eth_promiscuous_enable(port), 0);
 	assert_int_equal(rf_eth_promiscuous_get(port), 1);
 	/* A port without a TX sink takes and frees what it is given, as DPDK's tx_drop. */
