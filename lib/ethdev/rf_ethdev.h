@@ -59,7 +59,7 @@ struct rf_eth_dev_info {
 	uint16_t min_rx_desc, max_rx_desc;
 	uint16_t min_tx_desc, max_tx_desc;
 	uint32_t max_rx_pktlen;
-	bool mac_random; /* no address was configured: ethdev drew a random one */
+	bool mac_random;   /* no address was configured: ethdev drew a random one */
 	uint64_t features; /* negotiated device features, driver-specific (virtio bits) */
 	/* Device RSS: 0 when the device computes no hash; then reta_size is 0 too. */
 	uint64_t flow_type_rss_offloads; /* RF_ETH_RSS_* the device can hash */

@@ -927,8 +927,8 @@ static void test_mac_random(void **state)
 
 		assert_int_equal(rf_ether_random_addr(&a), 0);
 		assert_int_equal(a.addr_bytes[0] & 0x03, 0x02);
-		assert_true((a.addr_bytes[1] | a.addr_bytes[2] | a.addr_bytes[3] |
-			     a.addr_bytes[4]) != 0);
+		assert_true(
+		    (a.addr_bytes[1] | a.addr_bytes[2] | a.addr_bytes[3] | a.addr_bytes[4]) != 0);
 	}
 }
 
