@@ -360,9 +360,25 @@ static int vu_start(struct rf_eth_dev *eth)
 	return 0;
 }
 
+static bool any_queue_broken(const struct vu_dev *d)
+{
+	for (uint16_t q = 0; q < d->eth.nb_rx_queues; q++)
+		if (d->rxq[q].q != NULL && virtnet_rxq_broken(d->rxq[q].q))
+			return true;
+	for (uint16_t q = 0; q < d->eth.nb_tx_queues; q++)
+		if (d->txq[q].q != NULL && virtnet_txq_broken(d->txq[q].q))
+			return true;
+	return false;
+}
+
 /*
  * GET_VRING_BASE stops each ring in the back-end ("Ring states"): after the
  * reply it no longer touches our rings, so their mbufs can go back to the pool.
+ * A back-end that already broke one of our rings is not asked: it may not
+ * answer either, and each question would cost the reply timeout
+ * (VU_REPLY_TIMEOUT_MS). We hang up on it instead, at once: a back-end that
+ * breaks the protocol cannot be made to stop writing into memory it has
+ * mapped, by GET_VRING_BASE or otherwise, so the question would buy nothing.
  */
 static int vu_stop(struct rf_eth_dev *eth)
 {
@@ -370,6 +386,9 @@ static int vu_stop(struct rf_eth_dev *eth)
 
 	pthread_mutex_lock(&d->lock);
 	d->started = false;
+	if (d->state == VU_RUNNING && any_queue_broken(d))
+		virtio_user_disconnect(d, "it broke a ring; stopping without asking for the "
+					  "ring state");
 	if (d->state == VU_RUNNING) {
 		unsigned nvrings = 2u * eth->nb_rx_queues;
 		for (uint32_t i = 0; i < nvrings; i++) {
