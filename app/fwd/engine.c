@@ -567,6 +567,8 @@ static void wait_links(struct rf_fwd_engine *e)
 				down++;
 		if (down == 0 || rf_time_mono_ns() >= deadline)
 			break;
+		if (e->stop_requested != NULL && e->stop_requested(e->stop_requested_arg))
+			return; /* the caller stops at once: no link lines */
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}

@@ -147,6 +147,14 @@ struct rf_fwd_engine {
 	unsigned pool_size;			      /* mbufs in each pool */
 
 	/*
+	 * Set by the front end before rf_fwd_engine_setup (NULL: never): true
+	 * when the user asked to stop, so that the wait for the links ends at
+	 * once instead of after its timeout.
+	 */
+	bool (*stop_requested)(void *arg);
+	void *stop_requested_arg;
+
+	/*
 	 * Set by the main lcore (release) to end the loop; each forwarding lcore
 	 * loads it relaxed once per pass over its streams. Nothing the lcores
 	 * read is published through it: they only need to see it eventually.

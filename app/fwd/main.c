@@ -24,6 +24,7 @@
 #include "options.h"
 #include "rf_eal.h"
 #include "stats.h"
+#include "stop_signals.h"
 #if RF_FWD_HAVE_SHELL
 #include "shell.h"
 #endif
@@ -73,24 +74,10 @@ static int usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
-/*
- * SIGINT and SIGTERM stay blocked in every thread (the lcores inherit the
- * mask from the thread that creates them), and the main lcore takes them with
- * sigtimedwait: no handler, no flag to race with. One that arrives during
- * start-up waits, pending, until forwarding runs, then stops it at once.
- */
-static void block_stop_signals(sigset_t *set)
+/* For the engine's wait for links: give up when the user asks to stop. */
+static bool stop_pending(void *arg)
 {
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, set, NULL);
-}
-
-/* After the stop, a second Ctrl-C ends a drain that hangs. */
-static void unblock_stop_signals(const sigset_t *set)
-{
-	pthread_sigmask(SIG_UNBLOCK, set, NULL);
+	return rf_stop_signal_pending(arg);
 }
 
 /*
@@ -122,7 +109,7 @@ static int run_until_signal(struct rf_fwd_engine *e, const sigset_t *stop)
 	fflush(stdout);
 	for (;;) {
 		if (period == 0) {
-			sig = sigwaitinfo(stop, NULL);
+			sig = rf_stop_signal_wait(stop, UINT64_MAX);
 		} else {
 			uint64_t now = rf_time_mono_ns();
 
@@ -135,9 +122,7 @@ static int run_until_signal(struct rf_fwd_engine *e, const sigset_t *stop)
 				next_ns = now + (uint64_t)period * 1000000000u;
 				continue;
 			}
-			struct timespec ts = {.tv_sec = (time_t)((next_ns - now) / 1000000000u),
-					      .tv_nsec = (long)((next_ns - now) % 1000000000u)};
-			sig = sigtimedwait(stop, NULL, &ts);
+			sig = rf_stop_signal_wait(stop, next_ns - now);
 		}
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
@@ -147,6 +132,7 @@ static int run_until_signal(struct rf_fwd_engine *e, const sigset_t *stop)
 		rf_fwd_snapshot_fini(&cur);
 	}
 	printf("ringfwd: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	fflush(stdout); /* before any "already stopping" on stderr */
 	return sig;
 }
 
@@ -247,25 +233,32 @@ int main(int argc, char **argv)
 				   "run without -i and forwarding starts at once");
 #endif
 
-	/* 2. Environment: memory, lcores (they inherit the blocked stop signals). */
-	block_stop_signals(&stop);
+	/*
+	 * 2. Environment: memory, lcores (they inherit the blocked stop
+	 * signals, stop_signals.h). A signal during start-up stays pending:
+	 * forwarding then stops as soon as it has started.
+	 */
+	rf_stop_signals_block(&stop);
 	rc = rf_eal_init(argc, argv);
 	if (rc < 0)
 		return EXIT_USAGE; /* the EAL said what, and what to do, in one line */
 
 	/* 3. Ports: probe the --vdev devices, plan streams on lcores, start the ports. */
 	if (rf_eth_dev_probe_eal_vdevs(err, sizeof(err)) < 0 ||
-	    rf_fwd_engine_plan(&engine, &opt, rf_eal_config_get(), err, sizeof(err)) != 0 ||
-	    rf_fwd_engine_setup(&engine, err, sizeof(err)) != 0)
+	    rf_fwd_engine_plan(&engine, &opt, rf_eal_config_get(), err, sizeof(err)) != 0)
+		return fail_after_eal(&engine, EXIT_USAGE);
+	engine.stop_requested = stop_pending; /* after the plan, which starts the engine afresh */
+	engine.stop_requested_arg = &stop;
+	if (rf_fwd_engine_setup(&engine, err, sizeof(err)) != 0)
 		return fail_after_eal(&engine, EXIT_USAGE);
 
 	/* 4. Run: forward until SIGINT/SIGTERM (or the shell's quit). */
 	rc = opt.interactive ? run_shell(&engine) : run_forwarding(&engine, &stop);
 	if (rc != 0)
 		return fail_after_eal(&engine, EXIT_FAIL);
-	unblock_stop_signals(&stop);
 
-	/* 5. Report: final table, leaks, JSON. */
+	/* 5. Report: final table, leaks, JSON; more stop signals only get "already stopping". */
+	rf_stop_signals_stopping(&stop, "ringfwd");
 	status = report(&engine);
 	rf_fwd_engine_free(&engine);
 	rf_eal_cleanup();

@@ -31,6 +31,7 @@
 #include "rf_lcore.h"
 #include "rf_mempool.h"
 #include "rf_time.h"
+#include "stop_signals.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -130,14 +131,17 @@ static int setup_port(uint16_t port, struct rf_mempool *mp, uint32_t rx_desc, ui
 	return 0;
 }
 
-/* A vhost peer may take a moment to come up: wait, then go on regardless. */
-static void wait_link(uint16_t port)
+/*
+ * A vhost peer may take a moment to come up: wait, then go on regardless.
+ * A stop signal ends the wait at once (run() then stops before sending).
+ */
+static void wait_link(uint16_t port, const sigset_t *stop)
 {
 	struct rf_eth_link link;
 	uint64_t deadline = rf_time_mono_ns() + (uint64_t)LINK_WAIT_MS * 1000000u;
 
 	while (rf_eth_link_get_nowait(port, &link) == 0 && link.status != RF_ETH_LINK_UP &&
-	       rf_time_mono_ns() < deadline) {
+	       rf_time_mono_ns() < deadline && !rf_stop_signal_pending(stop)) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
@@ -161,7 +165,8 @@ static uint32_t tx_ring_size(const struct rf_replay_options *o)
 	return clamp_desc(o->nb_desc, info.min_rx_desc, info.max_rx_desc) / 2u;
 }
 
-static int setup_ports(const struct rf_replay_options *o, struct rf_mempool *mp)
+static int setup_ports(const struct rf_replay_options *o, struct rf_mempool *mp,
+		       const sigset_t *stop)
 {
 	int ports[2] = {o->tx_port, o->rx_port};
 	uint32_t tx_desc = tx_ring_size(o);
@@ -181,7 +186,7 @@ static int setup_ports(const struct rf_replay_options *o, struct rf_mempool *mp)
 	}
 	for (unsigned i = 0; i < 2; i++)
 		if (ports[i] >= 0)
-			wait_link((uint16_t)ports[i]);
+			wait_link((uint16_t)ports[i], stop);
 	return 0;
 }
 
@@ -189,7 +194,6 @@ static int setup_ports(const struct rf_replay_options *o, struct rf_mempool *mp)
 static int run(struct rf_replay *r, const sigset_t *stop)
 {
 	unsigned worker = rf_lcore_next(UINT32_MAX, true);
-	struct timespec tick = {0, 20 * 1000 * 1000};
 	int rc = rf_lcore_launch(worker, rf_replay_run, r);
 
 	if (rc != 0) {
@@ -197,13 +201,24 @@ static int run(struct rf_replay *r, const sigset_t *stop)
 		return rc;
 	}
 	/* Acquire: pairs with the worker's release of done; r->res is complete after it. */
-	while (!atomic_load_explicit(&r->done, memory_order_acquire)) {
-		int sig = sigtimedwait(stop, NULL, &tick);
+	bool stopping = false;
 
-		if (sig == SIGINT || sig == SIGTERM) {
+	while (!atomic_load_explicit(&r->done, memory_order_acquire)) {
+		if (stopping) {
+			struct timespec tick = {0, 20 * 1000 * 1000};
+			nanosleep(&tick, NULL);
+			continue;
+		}
+		int sig = rf_stop_signal_wait(stop, 20u * 1000 * 1000);
+
+		if (sig != 0) {
+			stopping = true;
 			printf("ringfwd-replay: %s, stopping\n",
 			       sig == SIGINT ? "SIGINT" : "SIGTERM");
+			fflush(stdout); /* before any "already stopping" on stderr */
 			atomic_store_explicit(&r->stop, true, memory_order_relaxed);
+			/* Another one while the worker finishes only says so. */
+			rf_stop_signals_stopping(stop, "ringfwd-replay");
 		}
 	}
 	rf_lcore_wait(worker);
@@ -273,10 +288,7 @@ int main(int argc, char **argv)
 		return status;
 
 	/* 3. Environment: memory, lcores (they inherit the blocked stop signals). */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	rf_stop_signals_block(&stop);
 	rc = rf_eal_init(argc, argv);
 	if (rc < 0)
 		return EXIT_USAGE; /* the EAL said what, and what to do, in one line */
@@ -300,7 +312,7 @@ int main(int argc, char **argv)
 			 (unsigned long long)((nb_mbufs * (RF_MBUF_DEFAULT_BUF_SIZE + 128)) >> 20));
 		return fail_after_eal(&r, mp, EXIT_USAGE);
 	}
-	if (setup_ports(&opt, mp) != 0)
+	if (setup_ports(&opt, mp, &stop) != 0)
 		return fail_after_eal(&r, mp, EXIT_USAGE);
 	rc = rf_pcap_preload(opt.pcap, mp, 0, &r.cap, err, sizeof(err));
 	if (rc != 0 || rf_replay_prepare(&r, err, sizeof(err)) != 0)
@@ -309,9 +321,9 @@ int main(int argc, char **argv)
 	/* 5. Run: send (and receive) until done or stopped. */
 	if (run(&r, &stop) != 0)
 		return fail_after_eal(&r, mp, EXIT_FAIL);
-	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 
-	/* 6. Report: every mbuf home, the numbers, JSON. */
+	/* 6. Report: every mbuf home, the numbers, JSON; more stop signals only say so. */
+	rf_stop_signals_stopping(&stop, "ringfwd-replay");
 	unsigned leaked = teardown(&r, mp);
 	rf_replay_print(stdout, &r, leaked);
 	if (leaked != 0) {
