@@ -327,8 +327,10 @@ static void print_port(FILE *out, const struct rf_fwd_engine *e, unsigned i,
 	if (p->hw_valid)
 		fprintf(out,
 			"    device: RX-missed: %" PRIu64 "  RX-nombuf: %" PRIu64
-			"  RX-errors: %" PRIu64 "  TX-errors: %" PRIu64 "\n",
-			p->hw.imissed, p->hw.rx_nombuf, p->hw.ierrors, p->hw.oerrors);
+			"  RX-errors: %" PRIu64 "  TX-errors: %" PRIu64 "  TX-oversize: %" PRIu64
+			"\n",
+			p->hw.imissed, p->hw.rx_nombuf, p->hw.ierrors, p->hw.oerrors,
+			p->hw.tx_oversize);
 	if (p->hw_valid)
 		print_queues(out, e, i, &p->hw);
 	print_rates(out, &p->sw, s->seconds);
@@ -538,6 +540,8 @@ static void json_ports(struct json *j, const struct rf_fwd_engine *e,
 			json_u64(j, "rx_nombuf", p->hw.rx_nombuf);
 			json_u64(j, "rx_errors", p->hw.ierrors);
 			json_u64(j, "tx_errors", p->hw.oerrors);
+			/* Taken by tx_burst, dropped: longer than the port can carry. */
+			json_u64(j, "tx_oversize", p->hw.tx_oversize);
 			/* The device's per-queue counters: where RSS put the packets. */
 			json_open(j, "rx_queue_packets", '[');
 			for (unsigned q = 0; q < nq; q++)

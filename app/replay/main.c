@@ -324,6 +324,9 @@ int main(int argc, char **argv)
 
 	/* 6. Report: every mbuf home, the numbers, JSON; more stop signals only say so. */
 	rf_stop_signals_stopping(&stop, "ringfwd-replay");
+	struct rf_eth_stats txst;
+	if (rf_eth_stats_get((uint16_t)opt.tx_port, &txst) == 0)
+		r.res.port_oversize = txst.tx_oversize;
 	unsigned leaked = teardown(&r, mp);
 	rf_replay_print(stdout, &r, leaked);
 	if (leaked != 0) {

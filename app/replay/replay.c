@@ -195,12 +195,55 @@ static int build_frames(struct rf_replay *r)
 	return 0;
 }
 
+/*
+ * A frame the TX port cannot carry would be dropped by it anyway: take it out
+ * of the schedule now, so that what the report calls sent is exactly what
+ * went out, and say how many and why. The capture keeps the others in order.
+ */
+static int drop_oversize(struct rf_replay *r, char *err, size_t errlen)
+{
+	struct rf_replay_result *res = &r->res;
+	struct rf_eth_dev_info info;
+	uint32_t kept = 0;
+
+	if (rf_eth_dev_info_get(r->opt->tx_port, &info) != 0)
+		return 0;
+	res->max_tx_pktlen = info.max_tx_pktlen;
+	res->max_tx_segs = info.max_tx_segs;
+	for (uint32_t i = 0; i < r->cap.nb_pkts; i++) {
+		struct rf_mbuf *m = r->cap.pkts[i];
+
+		if ((info.max_tx_pktlen != 0 && m->pkt_len > info.max_tx_pktlen) ||
+		    (info.max_tx_segs != 0 && m->nb_segs > info.max_tx_segs)) {
+			res->oversize++;
+			res->oversize_bytes += m->pkt_len;
+			r->cap.bytes -= m->pkt_len;
+			rf_pktmbuf_free(m);
+		} else {
+			r->cap.pkts[kept++] = m;
+		}
+	}
+	r->cap.nb_pkts = kept;
+	if (kept == 0) {
+		snprintf(err, errlen,
+			 "every one of the %llu frames is longer than port %u (%s) can send "
+			 "(at most %u bytes in %u segments; 0: no limit of that kind)",
+			 (unsigned long long)res->oversize, r->opt->tx_port,
+			 rf_eth_dev_name(r->opt->tx_port), info.max_tx_pktlen, info.max_tx_segs);
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
 int rf_replay_prepare(struct rf_replay *r, char *err, size_t errlen)
 {
 	r->hz = rf_tsc_hz();
 	r->res.cap_pkts = r->cap.nb_pkts;
 	r->res.cap_bytes = r->cap.bytes;
 	r->res.cap_skipped = r->cap.stats.skipped;
+	int rc = drop_oversize(r, err, errlen);
+	if (rc != 0)
+		return rc;
 	/* Sole owner still (nothing sent yet): the headroom is ours to write. */
 	for (uint32_t i = 0; i < r->cap.nb_pkts; i++) {
 		struct rf_mbuf *m = r->cap.pkts[i];

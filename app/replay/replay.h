@@ -37,6 +37,11 @@ struct rf_replay_frame {
 
 struct rf_replay_result {
 	uint64_t cap_pkts, cap_bytes, cap_skipped; /* the preload, kept past its free */
+	/* Frames longer than the TX port can carry: never sent (rf_replay_prepare). */
+	uint64_t oversize, oversize_bytes;
+	uint32_t max_tx_pktlen; /* the port's limits then (0: none of that kind) */
+	uint16_t max_tx_segs;
+	uint64_t port_oversize; /* what the port itself dropped as oversize (its tx_oversize) */
 	uint64_t sent, sent_bytes;
 	uint64_t start_tsc, end_tsc;	  /* the run: before the first send, after the last */
 	uint64_t first_tsc, last_tsc;	  /* actual, of the first and last packet sent */

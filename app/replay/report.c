@@ -73,8 +73,19 @@ void rf_replay_print(FILE *out, const struct rf_replay *r, unsigned leaked)
 	const struct rf_replay_result *s = &r->res;
 	struct rates x = rates_of(r);
 
+	if (s->oversize != 0)
+		fprintf(out,
+			"Oversize: %llu packets (%llu bytes) not sent: longer than port %u can "
+			"carry (at most %u bytes, %u segments; 0: no such limit)\n",
+			(unsigned long long)s->oversize, (unsigned long long)s->oversize_bytes,
+			r->opt->tx_port, s->max_tx_pktlen, s->max_tx_segs);
 	fprintf(out, "Actual: %llu packets (%llu bytes) sent in %.6f seconds\n",
 		(unsigned long long)s->sent, (unsigned long long)s->sent_bytes, x.secs);
+	if (s->port_oversize != 0)
+		fprintf(out,
+			"Warning: port %u took %llu of those and dropped them as oversize "
+			"(its tx_oversize_packets): they did not go out\n",
+			r->opt->tx_port, (unsigned long long)s->port_oversize);
 	fprintf(out, "Rated: %.1f Bps, %.3f Mbps, %.2f pps\n", x.Bps, x.Bps * 8 / 1e6, x.pps);
 	if (r->opt->rate == RF_REPLAY_RATE_TOPSPEED) {
 		fprintf(out, "Schedule: topspeed (no requested rate)\n");
@@ -132,6 +143,11 @@ int rf_replay_write_json(const char *path, const struct rf_replay *r, unsigned l
 	fprintf(f, "  \"capture\": {\"packets\": %u, \"bytes\": %llu, \"skipped\": %llu},\n",
 		(unsigned)s->cap_pkts, (unsigned long long)s->cap_bytes,
 		(unsigned long long)s->cap_skipped);
+	fprintf(f,
+		"  \"oversize\": {\"packets\": %llu, \"bytes\": %llu, \"max_tx_pktlen\": %u, "
+		"\"max_tx_segs\": %u, \"port_dropped\": %llu},\n",
+		(unsigned long long)s->oversize, (unsigned long long)s->oversize_bytes,
+		s->max_tx_pktlen, s->max_tx_segs, (unsigned long long)s->port_oversize);
 	fprintf(f,
 		"  \"sent\": %llu,\n  \"sent_bytes\": %llu,\n  \"seconds\": %.9f,\n"
 		"  \"pps\": %.3f,\n  \"bps\": %.3f,\n  \"span_pps\": %.3f,\n"

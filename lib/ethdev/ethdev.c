@@ -767,6 +767,7 @@ static const struct {
     {"rx_missed_errors", offsetof(struct rf_eth_stats, imissed)},
     {"rx_errors", offsetof(struct rf_eth_stats, ierrors)},
     {"tx_errors", offsetof(struct rf_eth_stats, oerrors)},
+    {"tx_oversize_packets", offsetof(struct rf_eth_stats, tx_oversize)},
     {"rx_mbuf_allocation_errors", offsetof(struct rf_eth_stats, rx_nombuf)},
 };
 

@@ -59,6 +59,13 @@ struct rf_eth_dev_info {
 	uint16_t min_rx_desc, max_rx_desc;
 	uint16_t min_tx_desc, max_tx_desc;
 	uint32_t max_rx_pktlen;
+	/*
+	 * The longest frame the port can send, and the most segments in one
+	 * (0: no limit of that kind). Longer ones are dropped by tx_burst and
+	 * counted in tx_oversize, never cut short.
+	 */
+	uint32_t max_tx_pktlen;
+	uint16_t max_tx_segs;
 	bool mac_random;   /* no address was configured: ethdev drew a random one */
 	uint64_t features; /* negotiated device features, driver-specific (virtio bits) */
 	/* Device RSS: 0 when the device computes no hash; then reta_size is 0 too. */
@@ -73,7 +80,8 @@ struct rf_eth_stats {
 	uint64_t imissed; /* dropped by the device: no RX buffer */
 	uint64_t ierrors; /* bad packets / device violations on RX */
 	uint64_t oerrors;
-	uint64_t rx_nombuf; /* RX refill failed: mempool empty */
+	uint64_t tx_oversize; /* accepted by tx_burst, dropped: over max_tx_pktlen/max_tx_segs */
+	uint64_t rx_nombuf;   /* RX refill failed: mempool empty */
 	uint64_t q_ipackets[RF_MAX_QUEUES_PER_PORT];
 	uint64_t q_opackets[RF_MAX_QUEUES_PER_PORT];
 	uint64_t q_ibytes[RF_MAX_QUEUES_PER_PORT];

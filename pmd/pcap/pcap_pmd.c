@@ -57,7 +57,8 @@
 
 #define PCAP_DRIVER_NAME  "net_pcap"
 #define PCAP_LIVE_SNAPLEN 65535u /* DPDK's RTE_ETH_PCAP_SNAPSHOT_LEN */
-#define PCAP_DUMP_SNAPLEN 65535u
+/* libpcap's and tcpdump's largest (MAXIMUM_SNAPLEN): tx_pcap writes every frame it takes whole. */
+#define PCAP_DUMP_SNAPLEN RF_PCAP_MAX_SNAPLEN
 #define PCAP_LIVE_BUFSIZE (8u << 20)
 #define PCAP_MAX_DESC	  32768u
 #define PCAP_ERR_LEN	  320
@@ -103,8 +104,9 @@ struct pcap_txq {
 	pcap_dumper_t *dumper; /* TX_FILE, from probe to close */
 	pcap_t *live;	       /* TX_LIVE */
 	uint8_t *lin;	       /* linearised chains: PCAP_DUMP_SNAPLEN or live snaplen */
-	uint32_t lin_len;
+	uint32_t lin_len;      /* also the longest frame the queue takes */
 	uint64_t packets, bytes, errors;
+	uint64_t oversize; /* frames over lin_len: dropped, never cut */
 };
 
 struct pcap_dev {
@@ -337,7 +339,11 @@ static uint16_t tx_file(void *txq, struct rf_mbuf **pkts, uint16_t n)
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rf_mbuf *m = pkts[i];
-		uint32_t caplen = RF_MIN(m->pkt_len, q->lin_len);
+		uint32_t caplen = m->pkt_len;
+		if (RF_UNLIKELY(caplen > q->lin_len)) {
+			q->oversize++; /* a record would hold a different, truncated frame */
+			continue;
+		}
 		const uint8_t *data = tx_linear(q, m, caplen);
 		if (data == NULL || caplen == 0) {
 			q->errors++; /* a chain shorter than its pkt_len */
@@ -369,7 +375,12 @@ static uint16_t tx_live(void *txq, struct rf_mbuf **pkts, uint16_t n)
 
 	for (i = 0; i < n; i++) {
 		struct rf_mbuf *m = pkts[i];
-		const uint8_t *data = m->pkt_len <= q->lin_len ? tx_linear(q, m, m->pkt_len) : NULL;
+		if (RF_UNLIKELY(m->pkt_len > q->lin_len)) {
+			q->oversize++;
+			rf_pktmbuf_free(m);
+			continue;
+		}
+		const uint8_t *data = tx_linear(q, m, m->pkt_len);
 		if (data == NULL || m->pkt_len == 0) {
 			q->errors++;
 			rf_pktmbuf_free(m);
@@ -407,6 +418,9 @@ static int pcap_infos_get(struct rf_eth_dev *eth, struct rf_eth_dev_info *info)
 	info->min_tx_desc = 1;
 	info->max_tx_desc = PCAP_MAX_DESC;
 	info->max_rx_pktlen = d->rx == RX_LIVE ? PCAP_LIVE_SNAPLEN : RF_PCAP_MAX_SNAPLEN;
+	info->max_tx_pktlen = d->tx == TX_LIVE	 ? PCAP_LIVE_SNAPLEN
+			      : d->tx == TX_FILE ? PCAP_DUMP_SNAPLEN
+						 : 0;
 	return 0;
 }
 
@@ -558,6 +572,7 @@ static int pcap_stats_get(struct rf_eth_dev *eth, struct rf_eth_stats *st)
 		st->q_opackets[q] = tq->packets;
 		st->q_obytes[q] = tq->bytes;
 		st->oerrors += tq->errors;
+		st->tx_oversize += tq->oversize;
 	}
 	return 0;
 }
@@ -571,7 +586,7 @@ static int pcap_stats_reset(struct rf_eth_dev *eth)
 		struct pcap_txq *tq = &d->txq[q];
 
 		rq->packets = rq->bytes = rq->errors = rq->nombuf = rq->loops = 0;
-		tq->packets = tq->bytes = tq->errors = 0;
+		tq->packets = tq->bytes = tq->errors = tq->oversize = 0;
 	}
 	return 0;
 }

@@ -881,7 +881,7 @@ uint16_t virtnet_xmit_pkts(void *q, struct rf_mbuf **pkts, uint16_t n)
 				if (need <= txq->cold.size)
 					break; /* ring full: the caller keeps the rest */
 				/* Could never fit: accept it, drop it, count it. */
-				txq->stats.errors++;
+				txq->stats.oversize++;
 				dropped++;
 				rf_pktmbuf_free(m);
 				continue;

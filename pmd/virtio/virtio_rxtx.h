@@ -26,25 +26,26 @@
 /* What the data path must know of the negotiated features; fixed once the port starts. */
 struct virtnet_cfg {
 	uint16_t port_id;
-	uint16_t queue_id;    /* queue pair index */
-	uint16_t hdr_size;    /* sizeof(struct virtio_net_hdr_mrg_rxbuf) with VERSION_1 */
-	bool mrg_rxbuf;       /* VIRTIO_NET_F_MRG_RXBUF negotiated */
-	bool in_order;        /* VIRTIO_F_IN_ORDER negotiated */
+	uint16_t queue_id; /* queue pair index */
+	uint16_t hdr_size; /* sizeof(struct virtio_net_hdr_mrg_rxbuf) with VERSION_1 */
+	bool mrg_rxbuf;	   /* VIRTIO_NET_F_MRG_RXBUF negotiated */
+	bool in_order;	   /* VIRTIO_F_IN_ORDER negotiated */
 };
 
 /* Per-queue counters, read by stats_get from another thread (relaxed, torn reads acceptable). */
 struct virtnet_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t errors;       /* packets dropped for a bad header/length */
-	uint64_t nombuf;       /* RX: mbufs a refill could not get (again at each retry), TX: n/a */
-	uint64_t ring_full;    /* TX: packets refused for lack of descriptors */
+	uint64_t errors;    /* packets dropped for a bad header/length */
+	uint64_t nombuf;    /* RX: mbufs a refill could not get (again at each retry), TX: n/a */
+	uint64_t ring_full; /* TX: packets refused for lack of descriptors */
+	uint64_t oversize;  /* TX: chains longer than the ring could ever hold: dropped */
 	uint64_t kicks;
 	/* device violations (each also marks the queue broken) */
-	uint64_t bad_id;          /* used id >= ring size */
-	uint64_t not_posted;      /* used id names a descriptor the driver did not post (or twice) */
-	uint64_t bad_len;         /* used len > posted or < header */
-	uint64_t idx_jump;        /* used idx moved by more than what is outstanding */
+	uint64_t bad_id;     /* used id >= ring size */
+	uint64_t not_posted; /* used id names a descriptor the driver did not post (or twice) */
+	uint64_t bad_len;    /* used len > posted or < header */
+	uint64_t idx_jump;   /* used idx moved by more than what is outstanding */
 	uint64_t bad_num_buffers; /* mergeable: num_buffers 0 or more than outstanding */
 };
 
@@ -56,8 +57,8 @@ struct virtnet_tx;
  * size must divide 65536), at most 32768 (§2.7), at least 64 (twice the RX
  * refill batch of 32).
  */
-#define VIRTNET_RING_SIZE_MIN     64
-#define VIRTNET_RING_SIZE_MAX     32768
+#define VIRTNET_RING_SIZE_MIN	  64
+#define VIRTNET_RING_SIZE_MAX	  32768
 #define VIRTNET_RING_SIZE_DEFAULT 256
 
 /*

@@ -142,6 +142,8 @@ static int vu_infos_get(struct rf_eth_dev *eth, struct rf_eth_dev_info *info)
 	info->max_tx_queues = d->max_queues;
 	info->min_rx_desc = info->min_tx_desc = VU_MIN_DESC;
 	info->max_rx_desc = info->max_tx_desc = d->queue_size;
+	/* A frame takes a header descriptor and one per segment (virtio_rxtx.c). */
+	info->max_tx_segs = (uint16_t)(d->queue_size - 1u);
 	pthread_mutex_lock(&d->lock);
 	uint64_t dp = d->started ? d->dp_features : virtio_user_dp_features(d);
 	info->features = d->state == VU_RUNNING ? d->features : (d->offered & d->want) | dp;
@@ -473,6 +475,7 @@ static int vu_stats_get(struct rf_eth_dev *eth, struct rf_eth_stats *st)
 		st->opackets += s->packets;
 		st->obytes += s->bytes;
 		st->oerrors += s->errors + bad;
+		st->tx_oversize += s->oversize;
 	}
 	return 0;
 }
@@ -502,6 +505,7 @@ static const struct {
     {"errors", offsetof(struct virtnet_stats, errors), false, true},
     {"nombuf", offsetof(struct virtnet_stats, nombuf), true, false},
     {"ring_full", offsetof(struct virtnet_stats, ring_full), false, true},
+    {"oversize", offsetof(struct virtnet_stats, oversize), false, true},
     {"kicks", offsetof(struct virtnet_stats, kicks), true, true},
     {"bad_id", offsetof(struct virtnet_stats, bad_id), true, true},
     {"not_posted", offsetof(struct virtnet_stats, not_posted), true, true},

@@ -766,7 +766,7 @@ static void test_stats(void **state)
 
 	/* xstats: the generic ones, then the driver's. */
 	int n = rf_eth_xstats_get(p, NULL, 0);
-	assert_int_equal(n, 8 + 3 * 2 + 2 * 2 + 1);
+	assert_int_equal(n, 9 + 3 * 2 + 2 * 2 + 1);
 	struct rf_eth_xstat *xs = calloc((size_t)n, sizeof(*xs));
 	assert_non_null(xs);
 	assert_int_equal(rf_eth_xstats_get(p, xs, (unsigned)n), n);

@@ -875,40 +875,67 @@ static void test_tx_file(void **state)
 	assert_int_equal(pcap_next_ex(p, &h, &d), PCAP_ERROR_BREAK);
 	pcap_close(p);
 
-	/* Started again, the port appends; close flushes. A frame over the 65535 snaplen is cut. */
+	/*
+	 * Started again, the port appends; close flushes. Frames longer than
+	 * 65535 bytes (BIG TCP, jumbograms) are written whole, up to libpcap's
+	 * largest snapshot, 262144; one longer than that is dropped and
+	 * counted, never written cut short.
+	 */
 	assert_int_equal(rf_eth_dev_start(port), 0);
-	struct rf_mbuf *big = NULL;
-	static uint8_t bigdata[70000];
-	for (size_t i = 0; i < sizeof(bigdata); i++)
-		bigdata[i] = (uint8_t)(i * 13);
-	struct rf_pcap_record rec = {
-	    .data = bigdata, .caplen = sizeof(bigdata), .origlen = sizeof(bigdata)};
-	big = rf_pcap_record_to_mbuf(&rec, pool);
-	assert_non_null(big);
+	static const uint32_t big_len[] = {65536, 80000, RF_PCAP_MAX_SNAPLEN,
+					   RF_PCAP_MAX_SNAPLEN + 1};
+	uint8_t *bigdata = malloc(RF_PCAP_MAX_SNAPLEN + 1);
+	assert_non_null(bigdata);
+	for (uint32_t i = 0; i < RF_PCAP_MAX_SNAPLEN + 1; i++)
+		bigdata[i] = (uint8_t)(i * 13 + (i >> 11));
 	pkts[0] = frame_mbuf(&mixed.f[0]);
-	pkts[1] = big;
-	assert_int_equal(rf_eth_tx_burst(port, 0, pkts, 2), 2);
+	for (unsigned k = 0; k < RF_DIM(big_len); k++) {
+		/* The loader's records stop at RF_PCAP_MAX_SNAPLEN: the last one is chained by
+		 * hand. */
+		uint32_t part = RF_MIN(big_len[k], RF_PCAP_MAX_SNAPLEN);
+		struct rf_pcap_record rec = {.data = bigdata, .caplen = part, .origlen = part};
+		pkts[1 + k] = rf_pcap_record_to_mbuf(&rec, pool);
+		assert_non_null(pkts[1 + k]);
+		if (part < big_len[k]) {
+			struct rf_pcap_record tail = {
+			    .data = bigdata + part, .caplen = big_len[k] - part, .origlen = 1};
+			struct rf_mbuf *t = rf_pcap_record_to_mbuf(&tail, pool);
+			assert_non_null(t);
+			assert_int_equal(rf_pktmbuf_chain(pkts[1 + k], t), 0);
+		}
+		assert_int_equal(pkts[1 + k]->pkt_len, big_len[k]);
+	}
+	assert_int_equal(rf_eth_tx_burst(port, 0, pkts, 1 + RF_DIM(big_len)), 1 + RF_DIM(big_len));
+	assert_int_equal(rf_mempool_in_use_count(pool), 0);
 	struct rf_eth_stats st;
 	assert_int_equal(rf_eth_stats_get(port, &st), 0);
-	assert_int_equal(st.opackets, mixed.n + jumbo.n + 2);
+	assert_int_equal(st.opackets, mixed.n + jumbo.n + RF_DIM(big_len));
+	assert_int_equal(st.tx_oversize, 1);
 	assert_int_equal(st.oerrors, 0);
+	struct rf_eth_dev_info info;
+	assert_int_equal(rf_eth_dev_info_get(port, &info), 0);
+	assert_int_equal(info.max_tx_pktlen, RF_PCAP_MAX_SNAPLEN);
 	assert_int_equal(rf_eth_dev_close(port), 0);
 
 	/* Read back with our loader too: the capture is a nanosecond pcap. */
 	struct rf_pcap_stats lst;
 	char err[RF_PCAP_MSG_LEN];
 	assert_int_equal(rf_pcap_load_file(out, NULL, NULL, &lst, err, sizeof(err)), 0);
-	assert_int_equal(lst.loaded, mixed.n + jumbo.n + 2);
+	assert_int_equal(lst.loaded, mixed.n + jumbo.n + RF_DIM(big_len));
 	assert_int_equal(lst.skipped, 0);
 	p = pcap_open_offline_with_tstamp_precision(out, PCAP_TSTAMP_PRECISION_NANO, perr);
 	assert_non_null(p);
 	for (unsigned i = 0; i < mixed.n + jumbo.n + 1; i++)
 		assert_int_equal(pcap_next_ex(p, &h, &d), 1);
-	assert_int_equal(pcap_next_ex(p, &h, &d), 1);
-	assert_int_equal(h->caplen, 65535);
-	assert_int_equal(h->len, sizeof(bigdata));
-	assert_memory_equal(d, bigdata, 65535);
+	for (unsigned k = 0; k + 1 < RF_DIM(big_len); k++) {
+		assert_int_equal(pcap_next_ex(p, &h, &d), 1);
+		assert_int_equal(h->caplen, big_len[k]);
+		assert_int_equal(h->len, big_len[k]);
+		assert_memory_equal(d, bigdata, big_len[k]);
+	}
+	assert_int_equal(pcap_next_ex(p, &h, &d), PCAP_ERROR_BREAK);
 	pcap_close(p);
+	free(bigdata);
 	frames_free(&mixed);
 	frames_free(&jumbo);
 }
