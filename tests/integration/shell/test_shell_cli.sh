@@ -123,6 +123,9 @@ for l in "Port 0: stopped" "Port 0: started" "Set macswap packet forwarding mode
 done
 grep -qE "^mempool mbuf_pool_socket_0: socket 0, size [0-9]+, available [0-9]+, in use [0-9]+, cache size 250$" \
 	"$tmp/ok.log" || fail "show mempool: no pool line"
+# No mac= on the port: a random locally administered unicast address, said so.
+grep -qE "^MAC address: [0-9a-f][26ae](:[0-9a-f]{2}){5} \(random: no mac= given\)$" "$tmp/ok.log" ||
+	fail "show port info: no random-MAC line"
 
 # RSS settings: shown back as set, the RETA entry by entry; software steering
 # with 2 workers (lcores 2 and 3 share CPU 1 with lcore 1); refused while
