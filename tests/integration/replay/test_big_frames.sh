@@ -17,15 +17,13 @@ RINGFWD=${RINGFWD:-}
 
 big=$RF_TMP/big.pcap
 python3 "$MKPCAP" "$big" 4 100,65536,80000,262144 1000 || rf_fail "mkpcap.py failed"
-rp_frames "$big" >"$RF_TMP/in.hex"
-[ "$(wc -l <"$RF_TMP/in.hex")" = 4 ] || rf_fail "tcpdump reads $(wc -l <"$RF_TMP/in.hex") frames from the generated capture"
+[ "$(tcpdump -nn -q -r "$big" 2>/dev/null | grep -c '^[0-9]')" = 4 ] || rf_fail "tcpdump does not read 4 frames from the generated capture"
 
 same() { # out.pcap what
-	rp_frames "$1" >"$RF_TMP/out.hex"
-	cmp -s "$RF_TMP/in.hex" "$RF_TMP/out.hex" ||
-		rf_fail "$2: the $(wc -l <"$RF_TMP/out.hex") frames written differ from the 4 sent"
-	tcpdump -nn -r "$1" 2>/dev/null | grep -c "length 262144" | grep -qx 1 ||
-		rf_fail "$2: no 262144-byte record"
+	python3 "$here/same_frames.py" "$big" "$1" >/dev/null || rf_fail "$2: the frames written differ from the 4 sent"
+	# And tcpdump (not ours, not our loader) sees the 262144-byte frame whole.
+	tcpdump -nn -q -r "$1" 2>/dev/null | grep -c "length 262144: *$" | grep -qx 1 ||
+		rf_fail "$2: tcpdump finds no 262144-byte record"
 	echo "ok: $2: 100, 65536, 80000, 262144 bytes written whole, in order"
 }
 
