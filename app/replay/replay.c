@@ -40,6 +40,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* XXH3_state_t on the stack: its layout is public only with this (xxhash.h). */
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
 #include "replay.h"
 #include "rf_ethdev.h"
 #include "rf_time.h"
@@ -95,19 +99,23 @@ uint64_t rf_replay_hist_quantile(const struct rf_replay_hist *h, double q)
 	return h->max;
 }
 
+/*
+ * XXH3-64 of the frame's bytes (Debian's libxxhash): the receive matcher
+ * hashes every returning frame, and a byte-at-a-time hash (FNV-1a, about
+ * 4,900 cycles for 1518 bytes here) capped the round trip far below the
+ * sender. A chain is hashed as one byte string, so the segmentation does not
+ * change the hash.
+ */
 uint64_t rf_replay_frame_hash(const struct rf_mbuf *m)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
+	if (RF_LIKELY(m->next == NULL))
+		return XXH3_64bits(rf_pktmbuf_mtod(m, const void *), m->data_len);
 
-	for (; m != NULL; m = m->next) {
-		const uint8_t *p = rf_pktmbuf_mtod(m, const uint8_t *);
-
-		for (uint16_t j = 0; j < m->data_len; j++) {
-			h ^= p[j];
-			h *= 0x100000001b3ull; /* FNV 64 prime */
-		}
-	}
-	return h;
+	XXH3_state_t st;
+	XXH3_64bits_reset(&st);
+	for (; m != NULL; m = m->next)
+		XXH3_64bits_update(&st, rf_pktmbuf_mtod(m, const void *), m->data_len);
+	return XXH3_64bits_digest(&st);
 }
 
 static int build_schedule(struct rf_replay *r)

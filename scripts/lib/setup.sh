@@ -7,7 +7,7 @@ RF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Build and test dependencies. dpdk-testpmd is in dpdk-dev; its vhost, virtio,
 # pcap and ring-mempool drivers are separate librte-* packages.
 RF_PACKAGES=(meson ninja-build pkg-config gcc clang libc6-dev libnuma-dev libcmocka-dev
-	libpcap-dev libedit-dev libdpdk-dev dpdk dpdk-dev librte-net-vhost23
+	libpcap-dev libedit-dev libxxhash-dev libdpdk-dev dpdk dpdk-dev librte-net-vhost23
 	librte-net-virtio23 librte-net-pcap23 librte-net-tap23 librte-mempool-ring23 python3 tshark tcpdump
 	util-linux iproute2)
 
