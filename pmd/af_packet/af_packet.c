@@ -407,7 +407,7 @@ static int afp_start(struct rf_eth_dev *eth)
 	uint16_t nrx = eth->nb_rx_queues, ntx = eth->nb_tx_queues;
 	uint16_t n = nrx > ntx ? nrx : ntx, id = 0;
 	uint32_t max_len = 0, flags = 0;
-	const char *what = "";
+	const char *what = "SIOCGIFMTU";
 	struct ifreq ifr;
 	int rc = if_ioctl(d->iface, SIOCGIFMTU, &ifr);
 

@@ -46,6 +46,8 @@ kn_ns "$KN_M" timeout 60 "$REPLAY" -l 0,1 --main-lcore 0 $(kn_mem_args) --file-p
 	rf_fail "ringfwd-replay exited with status $?"
 sent=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$RF_TMP/replay.json")
 [ "$sent" = "$n" ] || rf_fail "ringfwd-replay sent $sent of $n frames"
+leaked=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["leaked_mbufs"])' "$RF_TMP/replay.json")
+[ "$leaked" = 0 ] || rf_fail "ringfwd-replay: $leaked mbufs did not come back to the pool"
 
 # Until tcpdump has written them all (-U: one write per frame), or stops
 # writing more, then stop it.
