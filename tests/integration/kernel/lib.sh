@@ -20,6 +20,7 @@
 # other tests do not meet. A new driver is one more case in kn_vdev.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/integration/lib/peer.sh
 . "$here/../lib/peer.sh"
 
 rf_need_root

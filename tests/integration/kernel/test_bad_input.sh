@@ -7,6 +7,7 @@
 # Usage: test_bad_input.sh DRIVER (af_packet).
 set -u
 drv=${1:?driver}
+# shellcheck source=tests/integration/kernel/lib.sh
 . "$(dirname "$0")/lib.sh"
 rf_need_cmd setpriv
 

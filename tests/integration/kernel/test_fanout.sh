@@ -14,6 +14,7 @@
 # capture empty. Usage: test_fanout.sh DRIVER (af_packet).
 set -u
 drv=${1:?driver}
+# shellcheck source=tests/integration/kernel/lib.sh
 . "$(dirname "$0")/lib.sh"
 rf_need_cmd tcpreplay
 flows=$here/../rss/flows.py

@@ -9,6 +9,7 @@
 # Usage: test_replay.sh DRIVER (af_packet).
 set -u
 drv=${1:?driver}
+# shellcheck source=tests/integration/kernel/lib.sh
 . "$(dirname "$0")/lib.sh"
 rf_need_cmd tcpdump
 rf_need_cmd tshark
