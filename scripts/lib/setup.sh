@@ -10,6 +10,9 @@ RF_PACKAGES=(meson ninja-build pkg-config gcc clang libc6-dev libnuma-dev libcmo
 	libpcap-dev libedit-dev libxxhash-dev libdpdk-dev dpdk dpdk-dev librte-net-vhost23
 	librte-net-virtio23 librte-net-pcap23 librte-net-tap23 librte-mempool-ring23 python3 tshark tcpdump
 	util-linux iproute2)
+# Kernel interfaces (tests/integration/kernel, scripts/bench/kernel.sh): the
+# kernel's own tools as peers, and DPDK's AF_PACKET driver as the yardstick.
+RF_PACKAGES+=(iputils-ping iperf3 ethtool tcpreplay librte-net-af-packet23)
 
 rf_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
