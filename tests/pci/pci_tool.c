@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A small program that drives lib/pci directly, for the PCI tests (on a
+ * sysfs tree a test built, and in the QEMU guest against QEMU's devices).
+ *
+ *   pci_tool [EAL options] -- scan
+ *       every device the scan found, one line each, chosen or not
+ *   pci_tool [EAL options] -a BDF -- read BAR OFFSET
+ *       open the device, print the 32-bit register at OFFSET of BAR (hex)
+ *   pci_tool [EAL options] -a BDF -- e1000-run
+ *       open an e1000, set RCTL.EN and TCTL.EN, print "running", wait for
+ *       SIGTERM or SIGINT, then exit() with the device still open: lib/pci's
+ *       exit path must reset it (the driver's quiesce hook clears the enable
+ *       bits and sets CTRL.RST) and switch bus mastering off
+ *   pci_tool [EAL options] -- mbuf-iova N
+ *       a pool of N mbufs: every buf_iova must be the address pagemap gives
+ *       (pa) or the virtual one (va), and no mbuf may cross a page (pa)
+ *   pci_tool [EAL options] -a BDF -- vfio-maps
+ *       open a vfio-pci device; the container must map every memory segment,
+ *       exactly; close it and say how many segments were unmapped
+ *
+ * RF_PCI_SYSFS_DIR in the environment replaces /sys/bus/pci/devices.
+ * Exit: 0 done, 1 a check failed, 2 start-up refused (one line on stderr).
+ */
+#include <linux/vfio.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "rf_eal.h"
+#include "rf_mbuf.h"
+#include "rf_pci.h"
+
+/* Intel 8254x SDM §13.4: the registers the e1000 test touches. */
+#define E1000_CTRL     0x0000
+#define E1000_STATUS   0x0008
+#define E1000_RCTL     0x0100
+#define E1000_TCTL     0x0400
+#define E1000_CTRL_RST (1u << 26)
+#define E1000_RCTL_EN  (1u << 1)
+#define E1000_TCTL_EN  (1u << 1)
+
+RF_PRINTF(1, 2) static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "pci_tool: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return 2;
+}
+
+static struct rf_pci_device *first_selected(void)
+{
+	for (struct rf_pci_device *d = rf_pci_devices(); d != NULL; d = d->next)
+		if (d->selected)
+			return d;
+	return NULL;
+}
+
+static struct rf_pci_device *open_first(char *err, size_t errlen)
+{
+	struct rf_pci_device *d = first_selected();
+
+	if (d == NULL) {
+		snprintf(err, errlen, "no PCI device chosen: name one with -a");
+		return NULL;
+	}
+	if (rf_pci_device_open(d, err, errlen) != 0)
+		return NULL;
+	return d;
+}
+
+static int cmd_scan(void)
+{
+	for (struct rf_pci_device *d = rf_pci_devices(); d != NULL; d = d->next) {
+		printf("%s %04x:%04x class=%06x driver=%s group=%d numa=%d access=%s%s", d->name,
+		       d->id.vendor_id, d->id.device_id, d->class_id,
+		       d->driver[0] != '\0' ? d->driver : "-", d->iommu_group, d->numa_node,
+		       rf_pci_access_name(d->access), d->selected ? " selected" : "");
+		for (unsigned i = 0; i < RF_PCI_MAX_BARS; i++)
+			if (d->bar[i].len != 0)
+				printf(" bar%u=%s:0x%" PRIx64 "/0x%" PRIx64, i,
+				       d->bar[i].io ? "io" : "mem", d->bar[i].phys, d->bar[i].len);
+		printf("\n");
+	}
+	return 0;
+}
+
+static int read_reg(const struct rf_pci_device *d, unsigned bar, uint32_t off, uint32_t *v)
+{
+	if (d->bar[bar].va != NULL) {
+		*v = rf_pci_reg_read32(d->bar[bar].va, off);
+		return 0;
+	}
+	return rf_pci_bar_read(d, bar, v, sizeof(*v), off);
+}
+
+static int cmd_read(const char *bar_s, const char *off_s)
+{
+	char err[256];
+	unsigned long bar = strtoul(bar_s, NULL, 0), off = strtoul(off_s, NULL, 0);
+	struct rf_pci_device *d;
+	uint32_t v;
+	int ret;
+
+	if (bar >= RF_PCI_MAX_BARS)
+		return fail("read: BAR %s: expected 0 to 5", bar_s);
+	d = open_first(err, sizeof(err));
+	if (d == NULL)
+		return fail("%s", err);
+	if (d->bar[bar].len == 0 || off + 4 > d->bar[bar].len) {
+		rf_pci_device_close(d);
+		return fail("read: BAR %s has no offset %s", bar_s, off_s);
+	}
+	ret = read_reg(d, (unsigned)bar, (uint32_t)off, &v);
+	printf("%s bar%lu+0x%lx = 0x%08" PRIx32 " (%s)\n", d->name, bar, off, v,
+	       rf_pci_access_name(d->access));
+	rf_pci_device_close(d);
+	return ret == 0 ? 0 : 1;
+}
+
+/* The minimal e1000 stop: receiver and transmitter off, then a device reset (SDM §14.5). */
+static void e1000_quiesce(struct rf_pci_device *d, void *arg)
+{
+	void *bar0 = d->bar[0].va;
+
+	(void)arg;
+	rf_pci_reg_write32(bar0, E1000_RCTL, rf_pci_reg_read32(bar0, E1000_RCTL) & ~E1000_RCTL_EN);
+	rf_pci_reg_write32(bar0, E1000_TCTL, rf_pci_reg_read32(bar0, E1000_TCTL) & ~E1000_TCTL_EN);
+	rf_pci_reg_write32(bar0, E1000_CTRL, rf_pci_reg_read32(bar0, E1000_CTRL) | E1000_CTRL_RST);
+}
+
+static int cmd_e1000_run(const sigset_t *stop)
+{
+	char err[256];
+	struct rf_pci_device *d = open_first(err, sizeof(err));
+	void *bar0;
+	int sig;
+
+	if (d == NULL)
+		return fail("%s", err);
+	bar0 = d->bar[0].va;
+	if (bar0 == NULL || d->bar[0].len < 0x1000) {
+		rf_pci_device_close(d);
+		return fail("%s: BAR0 is not a mapped e1000 register window", d->name);
+	}
+	d->quiesce = e1000_quiesce;
+	rf_pci_reg_write32(bar0, E1000_RCTL, rf_pci_reg_read32(bar0, E1000_RCTL) | E1000_RCTL_EN);
+	rf_pci_reg_write32(bar0, E1000_TCTL, rf_pci_reg_read32(bar0, E1000_TCTL) | E1000_TCTL_EN);
+	printf("running: %s RCTL=0x%08" PRIx32 " TCTL=0x%08" PRIx32 "\n", d->name,
+	       rf_pci_reg_read32(bar0, E1000_RCTL), rf_pci_reg_read32(bar0, E1000_TCTL));
+	fflush(stdout);
+	do
+		sig = sigwaitinfo(stop, NULL);
+	while (sig != SIGTERM && sig != SIGINT);
+	printf("%s: exiting with %s still open\n", sig == SIGTERM ? "SIGTERM" : "SIGINT", d->name);
+	fflush(stdout);
+	exit(0); /* no close, no cleanup: the exit path must do it */
+}
+
+struct iova_check {
+	uint64_t page;
+	unsigned bad_iova, crossing, n;
+};
+
+static void check_mbuf(struct rf_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	struct iova_check *c = arg;
+	struct rf_mbuf *m = obj;
+	const struct rf_memseg *seg = rf_mem_lookup(obj);
+	uint64_t want;
+
+	(void)idx;
+	c->n++;
+	if (seg->iova_mode == RF_IOVA_PA) {
+		char *first = obj, *last = (char *)obj + mp->elt_size - 1;
+
+		want = rf_mem_virt2phy(m->buf_addr);
+		if ((uintptr_t)first / c->page != (uintptr_t)last / c->page ||
+		    rf_mem_virt2phy(last) - rf_mem_virt2phy(first) != mp->elt_size - 1)
+			c->crossing++;
+	} else {
+		want = (uint64_t)(uintptr_t)m->buf_addr;
+	}
+	if (m->buf_iova != want || want == RF_BAD_IOVA)
+		c->bad_iova++;
+}
+
+static int cmd_mbuf_iova(const char *n_s)
+{
+	unsigned long n = strtoul(n_s, NULL, 0);
+	struct iova_check c = {0};
+	struct rf_mempool *mp;
+
+	if (n == 0 || n > 1u << 20)
+		return fail("mbuf-iova: '%s': expected a count up to 1048576", n_s);
+	mp = rf_pktmbuf_pool_create("pci_tool", (unsigned)n, 0, 0, RF_MBUF_DEFAULT_BUF_SIZE, -1);
+	if (mp == NULL)
+		return fail("mbuf-iova: cannot create the pool: %s", strerror(errno));
+	c.page = rf_mem_lookup(mp->base)->page_size;
+	rf_mempool_obj_iter(mp, check_mbuf, &c);
+	printf("%u mbufs, iova-mode %s, %zu-byte pages, %u objects per page: %u wrong IOVA, "
+	       "%u crossing a page\n",
+	       c.n, rf_mem_lookup(mp->base)->iova_mode == RF_IOVA_PA ? "pa" : "va", (size_t)c.page,
+	       mp->objs_per_page, c.bad_iova, c.crossing);
+	rf_mempool_free(mp);
+	return c.bad_iova == 0 && c.crossing == 0 && c.n == n ? 0 : 1;
+}
+
+struct maps_check {
+	int container;
+	unsigned segs, exact;
+	size_t bytes;
+};
+
+/*
+ * Mapped exactly: mapping the segment again is refused (EEXIST, already
+ * there), and one page on either side of it is free to map (then unmapped).
+ */
+static int check_seg(const struct rf_memseg *seg, void *arg)
+{
+	struct maps_check *c = arg;
+	struct vfio_iommu_type1_dma_map map = {.argsz = sizeof(map),
+					       .flags = VFIO_DMA_MAP_FLAG_READ,
+					       .vaddr = (uint64_t)(uintptr_t)seg->va,
+					       .iova = (uint64_t)(uintptr_t)seg->va,
+					       .size = seg->len};
+	bool again = ioctl(c->container, VFIO_IOMMU_MAP_DMA, &map) != 0 && errno == EEXIST;
+	bool edges = true;
+	uint64_t around[2] = {(uint64_t)(uintptr_t)seg->va - 4096,
+			      (uint64_t)(uintptr_t)seg->va + seg->len};
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct vfio_iommu_type1_dma_map m = map;
+		struct vfio_iommu_type1_dma_unmap u = {.argsz = sizeof(u), .size = 4096};
+
+		m.size = 4096;
+		m.iova = around[i];
+		m.vaddr = (uint64_t)(uintptr_t)seg->va; /* any page of ours will do */
+		u.iova = around[i];
+		if (ioctl(c->container, VFIO_IOMMU_MAP_DMA, &m) != 0)
+			edges = false;
+		else
+			ioctl(c->container, VFIO_IOMMU_UNMAP_DMA, &u);
+	}
+	c->segs++;
+	c->bytes += seg->len;
+	c->exact += again && edges;
+	return 0;
+}
+
+static int cmd_vfio_maps(void)
+{
+	struct maps_check c = {0};
+	char err[256];
+	struct rf_pci_device *d = open_first(err, sizeof(err));
+
+	if (d == NULL)
+		return fail("%s", err);
+	c.container = rf_pci_vfio_container();
+	if (d->access != RF_PCI_ACCESS_VFIO || c.container < 0) {
+		rf_pci_device_close(d);
+		return fail("vfio-maps: %s is not bound to vfio-pci", d->name);
+	}
+	rf_memseg_walk(check_seg, &c);
+	printf("vfio: %u segments, %zu bytes, %u mapped exactly\n", c.segs, c.bytes, c.exact);
+	rf_pci_device_close(d);
+	printf("vfio: after close the container is %s\n",
+	       rf_pci_vfio_container() < 0 ? "released" : "still open");
+	return c.segs > 0 && c.exact == c.segs && rf_pci_vfio_container() < 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = getenv("RF_PCI_SYSFS_DIR");
+	sigset_t stop;
+	int rc, status;
+
+	if (dir != NULL)
+		rf_pci_set_sysfs_dir(dir);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	rc = rf_eal_init(argc, argv);
+	if (rc < 0)
+		return 2; /* the EAL said why, in one line */
+	argc -= rc;
+	argv += rc;
+	if (argc > 0 && strcmp(argv[0], "--") == 0) {
+		argc--;
+		argv++;
+	}
+	if (argc == 1 && strcmp(argv[0], "scan") == 0)
+		status = cmd_scan();
+	else if (argc == 3 && strcmp(argv[0], "read") == 0)
+		status = cmd_read(argv[1], argv[2]);
+	else if (argc == 1 && strcmp(argv[0], "e1000-run") == 0)
+		status = cmd_e1000_run(&stop);
+	else if (argc == 2 && strcmp(argv[0], "mbuf-iova") == 0)
+		status = cmd_mbuf_iova(argv[1]);
+	else if (argc == 1 && strcmp(argv[0], "vfio-maps") == 0)
+		status = cmd_vfio_maps();
+	else
+		status = fail("expected one of: scan, read BAR OFFSET, e1000-run, mbuf-iova N, "
+			      "vfio-maps");
+	rf_eal_cleanup();
+	return status;
+}
