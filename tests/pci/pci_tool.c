@@ -15,6 +15,9 @@
  *   pci_tool [EAL options] -- mbuf-iova N
  *       a pool of N mbufs: every buf_iova must be the address pagemap gives
  *       (pa) or the virtual one (va), and no mbuf may cross a page (pa)
+ *   pci_tool [EAL options] -- ports
+ *       probe through ethdev with a test driver that claims e1000s (8086:100e):
+ *       each becomes a port named by its address; then close them all
  *   pci_tool [EAL options] -a BDF -- vfio-maps
  *       open a vfio-pci device; the container must map every memory segment,
  *       exactly; close it and say how many segments were unmapped
@@ -33,6 +36,8 @@
 #include <sys/ioctl.h>
 
 #include "rf_eal.h"
+#include "rf_ethdev.h"
+#include "rf_ethdev_pci.h"
 #include "rf_mbuf.h"
 #include "rf_pci.h"
 
@@ -215,6 +220,74 @@ static int cmd_mbuf_iova(const char *n_s)
 	return c.bad_iova == 0 && c.crossing == 0 && c.n == n ? 0 : 1;
 }
 
+/* The test driver behind "ports": a port with no queues, whose close closes the device. */
+struct tool_port {
+	struct rf_eth_dev eth; /* first: ethdev frees through dev_close */
+	struct rf_pci_device *pdev;
+};
+
+static int tool_close(struct rf_eth_dev *dev)
+{
+	struct tool_port *p = rf_container_of(dev, struct tool_port, eth);
+
+	rf_pci_device_close(p->pdev);
+	free(p);
+	return 0;
+}
+
+static int tool_infos_get(struct rf_eth_dev *dev, struct rf_eth_dev_info *info)
+{
+	(void)dev;
+	(void)info;
+	return 0;
+}
+
+static const struct rf_eth_dev_ops tool_ops = {.dev_infos_get = tool_infos_get,
+					       .dev_close = tool_close};
+
+static int tool_probe(struct rf_pci_device *pdev, const struct rf_devargs *args,
+		      struct rf_eth_dev **out, char *err, size_t errlen)
+{
+	struct tool_port *p = calloc(1, sizeof(*p));
+
+	(void)args;
+	if (p == NULL) {
+		snprintf(err, errlen, "%s: out of memory", pdev->name);
+		return -ENOMEM;
+	}
+	p->pdev = pdev;
+	p->eth.ops = &tool_ops;
+	*out = &p->eth;
+	return 0;
+}
+
+static const struct rf_pci_id tool_ids[] = {{0x8086, 0x100e}, {0}};
+static const struct rf_eth_pci_driver tool_drv = {
+    .drv = {.name = "net_pci_tool"},
+    .id_table = tool_ids,
+    .probe = tool_probe,
+};
+RF_ETH_PCI_DRIVER_REGISTER(tool_drv)
+
+static int cmd_ports(void)
+{
+	char err[256];
+	uint16_t port;
+
+	if (rf_eth_dev_probe_eal(err, sizeof(err)) != 0)
+		return fail("%s", err);
+	RF_ETH_FOREACH_DEV(port)
+	{
+		struct rf_eth_dev_info info;
+
+		rf_eth_dev_info_get(port, &info);
+		printf("port %u: %s (driver %s)\n", port, rf_eth_dev_name(port), info.driver_name);
+	}
+	RF_ETH_FOREACH_DEV(port)
+	rf_eth_dev_close(port);
+	return 0;
+}
+
 struct maps_check {
 	int container;
 	unsigned segs, exact;
@@ -307,11 +380,13 @@ int main(int argc, char **argv)
 		status = cmd_e1000_run(&stop);
 	else if (argc == 2 && strcmp(argv[0], "mbuf-iova") == 0)
 		status = cmd_mbuf_iova(argv[1]);
+	else if (argc == 1 && strcmp(argv[0], "ports") == 0)
+		status = cmd_ports();
 	else if (argc == 1 && strcmp(argv[0], "vfio-maps") == 0)
 		status = cmd_vfio_maps();
 	else
 		status = fail("expected one of: scan, read BAR OFFSET, e1000-run, mbuf-iova N, "
-			      "vfio-maps");
+			      "ports, vfio-maps");
 	rf_eal_cleanup();
 	return status;
 }

@@ -72,6 +72,16 @@ printf '\x78\x56\x34\x12' | dd of="$dev/resource1" bs=1 seek=4 conv=notrunc stat
 out=$("$PCI_TOOL" "${EAL[@]}" -a "$bdf,pci_access=sysfs" -- read 1 0x4 2>/dev/null)
 [[ "$out" == *"bar1+0x4 = 0x12345678"* ]] && ok "port I/O BAR1: $out" || fail "BAR1: '$out'"
 
+# 2b. Through ethdev: the claimed device becomes a port named by its address; closing
+# the port closes the device.
+out=$("$PCI_TOOL" "${EAL[@]}" -a "$bdf,pci_access=sysfs" -- ports 2>/dev/null)
+rc=$?
+if [ $rc = 0 ] && [ "$out" = "port 0: $bdf (driver net_pci_tool)" ] && [ $((0x$(cmd_reg) & 4)) = 0 ]; then
+	ok "ethdev: $out"
+else
+	fail "ethdev ports: rc $rc '$out' command 0x$(cmd_reg)"
+fi
+
 # 3. Reset at exit after SIGTERM, then SIGINT, mid-run.
 for sig in TERM INT; do
 	printf '\0\0\0\0' | dd of="$dev/resource0" bs=1 seek=0 conv=notrunc status=none
