@@ -528,7 +528,7 @@ static int buses_scan_and_choose_iova(struct rf_eal_config *cfg)
 		return -EINVAL;
 	}
 	if (cfg->mem.iova_mode == RF_IOVA_PA)
-		RF_LOG(NOTICE, EAL, "iova-mode pa: %s", why);
+		RF_LOG(INFO, EAL, "iova-mode pa: %s", why);
 	return 0;
 }
 

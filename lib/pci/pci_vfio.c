@@ -115,10 +115,13 @@ static int unmap_one(const struct rf_memseg *seg, void *arg)
 	return 0;
 }
 
-static void container_release(void)
+/*
+ * Unmap everything while a group still holds the container to its IOMMU:
+ * once the last group is closed the container has no IOMMU left to unmap
+ * from. So the last group_put calls this before closing its group.
+ */
+static void container_unmap_all(void)
 {
-	if (container_fd < 0)
-		return;
 	if (mem_cb_on) {
 		rf_mem_event_callback_unregister(mem_event, NULL);
 		mem_cb_on = false;
@@ -131,6 +134,13 @@ static void container_release(void)
 		       rf_memseg_count());
 	}
 	iommu_set = false;
+}
+
+static void container_release(void)
+{
+	if (container_fd < 0)
+		return;
+	container_unmap_all();
 	close(container_fd);
 	container_fd = -1;
 }
@@ -199,16 +209,27 @@ static struct vfio_group *group_find(int num)
 	return NULL;
 }
 
+static bool other_groups_open(const struct vfio_group *g)
+{
+	for (unsigned i = 0; i < MAX_GROUPS; i++)
+		if (&groups[i] != g && groups[i].fd >= 0)
+			return true;
+	return false;
+}
+
 static void group_put(struct vfio_group *g)
 {
+	bool last;
+
 	if (g == NULL || --g->users > 0)
 		return;
+	last = !other_groups_open(g);
+	if (last)
+		container_unmap_all();
 	close(g->fd);
 	g->fd = -1;
-	for (unsigned i = 0; i < MAX_GROUPS; i++)
-		if (groups[i].fd >= 0)
-			return;
-	container_release();
+	if (last)
+		container_release();
 }
 
 static struct vfio_group *group_get(const struct rf_pci_device *dev, char *err, size_t errlen,
