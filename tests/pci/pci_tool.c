@@ -5,8 +5,8 @@
  *
  *   pci_tool [EAL options] -- scan
  *       every device the scan found, one line each, chosen or not
- *   pci_tool [EAL options] -a BDF -- read BAR OFFSET
- *       open the device, print the 32-bit register at OFFSET of BAR (hex)
+ *   pci_tool [EAL options] -a BDF -- read BAR OFFSET...
+ *       open the device, print the 32-bit register at each OFFSET of BAR (hex)
  *   pci_tool [EAL options] -a BDF -- e1000-run
  *       open an e1000, set RCTL.EN and TCTL.EN, print "running", wait for
  *       SIGTERM or SIGINT, then exit() with the device still open: lib/pci's
@@ -18,11 +18,15 @@
  *   pci_tool [EAL options] -- ports
  *       probe through ethdev with a test driver that claims e1000s (8086:100e):
  *       each becomes a port named by its address; then close them all
- *   pci_tool [EAL options] -a BDF -- vfio-maps
- *       open a vfio-pci device; the container must map every memory segment,
- *       exactly; close it and say how many segments were unmapped
+ *   pci_tool [EAL options] -a BDF -- vfio-maps [GROW_MB]
+ *       open a vfio-pci device, then allocate GROW_MB more than the heap has
+ *       (a segment added while the device is open); the container must map
+ *       every memory segment, exactly; close it and say how many segments
+ *       were unmapped
  *
- * RF_PCI_SYSFS_DIR in the environment replaces /sys/bus/pci/devices.
+ * RF_PCI_SYSFS_DIR in the environment replaces /sys/bus/pci/devices;
+ * PCI_TOOL_UID=N makes the process drop root for uid and gid N first (the
+ * guest's busybox has no su or chpst).
  * Exit: 0 done, 1 a check failed, 2 start-up refused (one line on stderr).
  */
 #include <linux/vfio.h>
@@ -33,7 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "rf_eal.h"
 #include "rf_ethdev.h"
@@ -108,28 +114,35 @@ static int read_reg(const struct rf_pci_device *d, unsigned bar, uint32_t off, u
 	return rf_pci_bar_read(d, bar, v, sizeof(*v), off);
 }
 
-static int cmd_read(const char *bar_s, const char *off_s)
+static int cmd_read(const char *bar_s, char **offs, int n)
 {
 	char err[256];
-	unsigned long bar = strtoul(bar_s, NULL, 0), off = strtoul(off_s, NULL, 0);
+	unsigned long bar = strtoul(bar_s, NULL, 0);
 	struct rf_pci_device *d;
-	uint32_t v;
-	int ret;
+	int status = 0;
 
 	if (bar >= RF_PCI_MAX_BARS)
 		return fail("read: BAR %s: expected 0 to 5", bar_s);
 	d = open_first(err, sizeof(err));
 	if (d == NULL)
 		return fail("%s", err);
-	if (d->bar[bar].len == 0 || off + 4 > d->bar[bar].len) {
-		rf_pci_device_close(d);
-		return fail("read: BAR %s has no offset %s", bar_s, off_s);
+	for (int i = 0; i < n; i++) {
+		unsigned long off = strtoul(offs[i], NULL, 0);
+		uint32_t v;
+
+		if (d->bar[bar].len == 0 || off + 4 > d->bar[bar].len) {
+			rf_pci_device_close(d);
+			return fail("read: BAR %s has no offset %s", bar_s, offs[i]);
+		}
+		if (read_reg(d, (unsigned)bar, (uint32_t)off, &v) != 0) {
+			status = 1;
+			continue;
+		}
+		printf("%s bar%lu+0x%lx = 0x%08" PRIx32 " (%s)\n", d->name, bar, off, v,
+		       rf_pci_access_name(d->access));
 	}
-	ret = read_reg(d, (unsigned)bar, (uint32_t)off, &v);
-	printf("%s bar%lu+0x%lx = 0x%08" PRIx32 " (%s)\n", d->name, bar, off, v,
-	       rf_pci_access_name(d->access));
 	rf_pci_device_close(d);
-	return ret == 0 ? 0 : 1;
+	return status;
 }
 
 /* The minimal e1000 stop: receiver and transmitter off, then a device reset (SDM §14.5). */
@@ -294,9 +307,26 @@ struct maps_check {
 	size_t bytes;
 };
 
+/* Whether the container takes a 4 KB mapping at iova: 0, or the errno it refused with. */
+static int try_map_page(int container, uint64_t iova, const void *backing)
+{
+	struct vfio_iommu_type1_dma_map m = {.argsz = sizeof(m),
+					     .flags = VFIO_DMA_MAP_FLAG_READ,
+					     .vaddr = (uint64_t)(uintptr_t)backing,
+					     .iova = iova,
+					     .size = 4096};
+	struct vfio_iommu_type1_dma_unmap u = {.argsz = sizeof(u), .iova = iova, .size = 4096};
+
+	if (ioctl(container, VFIO_IOMMU_MAP_DMA, &m) != 0)
+		return errno;
+	ioctl(container, VFIO_IOMMU_UNMAP_DMA, &u);
+	return 0;
+}
+
 /*
  * Mapped exactly: mapping the segment again is refused (EEXIST, already
- * there), and one page on either side of it is free to map (then unmapped).
+ * there), and the page on either side of it is free to map, unless it
+ * belongs to another segment (then it is taken too).
  */
 static int check_seg(const struct rf_memseg *seg, void *arg)
 {
@@ -307,34 +337,39 @@ static int check_seg(const struct rf_memseg *seg, void *arg)
 					       .iova = (uint64_t)(uintptr_t)seg->va,
 					       .size = seg->len};
 	bool again = ioctl(c->container, VFIO_IOMMU_MAP_DMA, &map) != 0 && errno == EEXIST;
-	bool edges = true;
 	uint64_t around[2] = {(uint64_t)(uintptr_t)seg->va - 4096,
 			      (uint64_t)(uintptr_t)seg->va + seg->len};
+	bool edges = true;
 
 	for (unsigned i = 0; i < 2; i++) {
-		struct vfio_iommu_type1_dma_map m = map;
-		struct vfio_iommu_type1_dma_unmap u = {.argsz = sizeof(u), .size = 4096};
+		bool other = rf_mem_lookup((const void *)(uintptr_t)around[i]) != NULL;
+		int e = try_map_page(c->container, around[i], seg->va);
 
-		m.size = 4096;
-		m.iova = around[i];
-		m.vaddr = (uint64_t)(uintptr_t)seg->va; /* any page of ours will do */
-		u.iova = around[i];
-		if (ioctl(c->container, VFIO_IOMMU_MAP_DMA, &m) != 0)
+		if (other ? e != EEXIST : e != 0) {
+			printf("vfio: segment %p+%zu: the page at 0x%" PRIx64 " (%s) gave %s\n",
+			       seg->va, seg->len, around[i],
+			       other ? "another segment" : "outside the heap",
+			       e == 0 ? "no error" : strerror(e));
 			edges = false;
-		else
-			ioctl(c->container, VFIO_IOMMU_UNMAP_DMA, &u);
+		}
 	}
+	if (!again)
+		printf("vfio: segment %p+%zu: mapping it again was not refused as existing\n",
+		       seg->va, seg->len);
 	c->segs++;
 	c->bytes += seg->len;
 	c->exact += again && edges;
 	return 0;
 }
 
-static int cmd_vfio_maps(void)
+static int cmd_vfio_maps(const char *grow_s)
 {
+	unsigned long grow = grow_s != NULL ? strtoul(grow_s, NULL, 10) : 0;
 	struct maps_check c = {0};
 	char err[256];
 	struct rf_pci_device *d = open_first(err, sizeof(err));
+	unsigned before = rf_memseg_count();
+	void *big = NULL;
 
 	if (d == NULL)
 		return fail("%s", err);
@@ -343,7 +378,16 @@ static int cmd_vfio_maps(void)
 		rf_pci_device_close(d);
 		return fail("vfio-maps: %s is not bound to vfio-pci", d->name);
 	}
+	if (grow != 0) {
+		big = rf_zmalloc("pci_tool", grow << 20, 0, RF_SOCKET_ID_ANY);
+		if (big == NULL || rf_memseg_count() == before) {
+			rf_free(big);
+			rf_pci_device_close(d);
+			return fail("vfio-maps: %lu MB did not grow the heap by a segment", grow);
+		}
+	}
 	rf_memseg_walk(check_seg, &c);
+	rf_free(big);
 	printf("vfio: %u segments, %zu bytes, %u mapped exactly\n", c.segs, c.bytes, c.exact);
 	rf_pci_device_close(d);
 	printf("vfio: after close the container is %s\n",
@@ -354,11 +398,19 @@ static int cmd_vfio_maps(void)
 int main(int argc, char **argv)
 {
 	const char *dir = getenv("RF_PCI_SYSFS_DIR");
+	const char *uid = getenv("PCI_TOOL_UID");
 	sigset_t stop;
 	int rc, status;
 
 	if (dir != NULL)
 		rf_pci_set_sysfs_dir(dir);
+	if (uid != NULL) {
+		unsigned long id = strtoul(uid, NULL, 10);
+
+		if (setgroups(0, NULL) != 0 || setresgid((gid_t)id, (gid_t)id, (gid_t)id) != 0 ||
+		    setresuid((uid_t)id, (uid_t)id, (uid_t)id) != 0)
+			return fail("cannot become uid %lu: %s", id, strerror(errno));
+	}
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
@@ -374,19 +426,19 @@ int main(int argc, char **argv)
 	}
 	if (argc == 1 && strcmp(argv[0], "scan") == 0)
 		status = cmd_scan();
-	else if (argc == 3 && strcmp(argv[0], "read") == 0)
-		status = cmd_read(argv[1], argv[2]);
+	else if (argc >= 3 && strcmp(argv[0], "read") == 0)
+		status = cmd_read(argv[1], argv + 2, argc - 2);
 	else if (argc == 1 && strcmp(argv[0], "e1000-run") == 0)
 		status = cmd_e1000_run(&stop);
 	else if (argc == 2 && strcmp(argv[0], "mbuf-iova") == 0)
 		status = cmd_mbuf_iova(argv[1]);
 	else if (argc == 1 && strcmp(argv[0], "ports") == 0)
 		status = cmd_ports();
-	else if (argc == 1 && strcmp(argv[0], "vfio-maps") == 0)
-		status = cmd_vfio_maps();
+	else if ((argc == 1 || argc == 2) && strcmp(argv[0], "vfio-maps") == 0)
+		status = cmd_vfio_maps(argc == 2 ? argv[1] : NULL);
 	else
-		status = fail("expected one of: scan, read BAR OFFSET, e1000-run, mbuf-iova N, "
-			      "ports, vfio-maps");
+		status = fail("expected one of: scan, read BAR OFFSET..., e1000-run, mbuf-iova N, "
+			      "ports, vfio-maps [GROW_MB]");
 	rf_eal_cleanup();
 	return status;
 }
