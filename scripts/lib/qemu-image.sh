@@ -40,8 +40,14 @@ rf_qemu_kernel_deb() {
 	if [ -n "$pkg" ]; then
 		deb=$(ls -t "$debs/${pkg}"_*.deb 2>/dev/null | head -n 1)
 		if [ -z "$deb" ]; then
+			# Into a directory of our own first: another run must never
+			# see a half-written package.
 			rf_qemu_log "downloading $pkg into $debs"
-			(cd "$debs" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >/dev/null 2>&1)
+			local dl
+			dl=$(mktemp -d "$debs/.dl.XXXXXX") || return 1
+			(cd "$dl" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >/dev/null 2>&1) &&
+				mv "$dl"/*.deb "$debs/"
+			rm -rf "$dl"
 			deb=$(ls -t "$debs/${pkg}"_*.deb 2>/dev/null | head -n 1)
 		fi
 	fi
