@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# test_qemu_pci.sh pc|q35: lib/pci against QEMU's devices, in the guest
+# (tests/pci/guest/pci_MACHINE.sh does the checks and prints ok/FAIL lines).
+#   pc:  no IOMMU. The scan (IDs, BARs, drivers), every -a refusal, the sysfs
+#        and uio_pci_generic methods reading the e1000's MAC from RAL0/RAH0
+#        against QEMU's mac=, ringfwd-devbind (status, a device in use
+#        refused, bind, unbind), PA mode mbuf IOVAs, reset at exit after
+#        SIGTERM and SIGINT.
+#   q35: intel-iommu. vfio-pci: the MAC through VFIO, the container mapping
+#        every memory segment exactly and unmapping it at close, reset at
+#        exit after SIGTERM, a group another process holds, a process that
+#        may not open the group.
+. "$(dirname "$0")/../qemu/lib.sh"
+machine=${1:?pc or q35}
+rf_qemu_need
+here=$(cd "$(dirname "$0")" && pwd)
+tool=$RF_QEMU_BUILD/tests/pci/pci_tool
+[ -x "$tool" ] || rf_fail "$tool is not built"
+mac=52:54:00:12:34:56
+files=(--add "$tool" --add "$here/../../app/devbind/ringfwd-devbind" --add "$here/guest/lib.sh"
+	--add "$here/guest/pci_$machine.sh")
+case $machine in
+pc)
+	rf_qemu_run pc -M pc --nic "e1000,mac=$mac" --nic virtio-net-pci \
+		--modules virtio_net,uio --hugepages 48 "${files[@]}" -- sh /root/pci_pc.sh "$mac"
+	;;
+q35)
+	# 140 hugepages: a 16 MB heap, then the 256 MB segment it grows by.
+	rf_qemu_run q35 -M q35 --nic "e1000,mac=$mac" --modules vfio --hugepages 140 "${files[@]}" \
+		-- sh /root/pci_q35.sh "$mac"
+	;;
+*) rf_fail "machine $machine: pc or q35" ;;
+esac
+cat "$QOUT/stdout"
+grep '^FAIL' "$QOUT/stdout" >&2
+rf_qemu_expect_rc 0
+echo "ok: $machine, $(grep -c '^ok' "$QOUT/stdout") checks"
