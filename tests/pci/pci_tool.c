@@ -7,6 +7,9 @@
  *       every device the scan found, one line each, chosen or not
  *   pci_tool [EAL options] -a BDF -- read BAR OFFSET...
  *       open the device, print the 32-bit register at each OFFSET of BAR (hex)
+ *   pci_tool [EAL options] -a BDF -- ioreg BAR OFFSET
+ *       an e1000e's register through its port I/O BAR: OFFSET into IOADDR
+ *       (BAR+0), then the value from IODATA (BAR+4) (82574 datasheet §9.3.2)
  *   pci_tool [EAL options] -a BDF -- e1000-run
  *       open an e1000, set RCTL.EN and TCTL.EN, print "running", wait for
  *       SIGTERM or SIGINT, then exit() with the device still open: lib/pci's
@@ -143,6 +146,35 @@ static int cmd_read(const char *bar_s, char **offs, int n)
 	}
 	rf_pci_device_close(d);
 	return status;
+}
+
+static int cmd_ioreg(const char *bar_s, const char *off_s)
+{
+	unsigned long bar = strtoul(bar_s, NULL, 0);
+	uint32_t off = (uint32_t)strtoul(off_s, NULL, 0), v = 0;
+	char err[256];
+	struct rf_pci_device *d;
+	int ret;
+
+	if (bar >= RF_PCI_MAX_BARS)
+		return fail("ioreg: BAR %s: expected 0 to 5", bar_s);
+	d = open_first(err, sizeof(err));
+	if (d == NULL)
+		return fail("%s", err);
+	if (!d->bar[bar].io || d->bar[bar].len < 8) {
+		rf_pci_device_close(d);
+		return fail("ioreg: BAR %s of %s is not a port I/O BAR", bar_s, d->name);
+	}
+	ret = rf_pci_bar_write(d, (unsigned)bar, &off, sizeof(off), 0);
+	if (ret == 0)
+		ret = rf_pci_bar_read(d, (unsigned)bar, &v, sizeof(v), 4);
+	if (ret == 0)
+		printf("%s io bar%lu reg 0x%" PRIx32 " = 0x%08" PRIx32 " (%s)\n", d->name, bar, off,
+		       v, rf_pci_access_name(d->access));
+	else
+		fprintf(stderr, "pci_tool: ioreg: %s\n", strerror(-ret));
+	rf_pci_device_close(d);
+	return ret == 0 ? 0 : 1;
 }
 
 /* The minimal e1000 stop: receiver and transmitter off, then a device reset (SDM §14.5). */
@@ -428,6 +460,8 @@ int main(int argc, char **argv)
 		status = cmd_scan();
 	else if (argc >= 3 && strcmp(argv[0], "read") == 0)
 		status = cmd_read(argv[1], argv + 2, argc - 2);
+	else if (argc == 3 && strcmp(argv[0], "ioreg") == 0)
+		status = cmd_ioreg(argv[1], argv[2]);
 	else if (argc == 1 && strcmp(argv[0], "e1000-run") == 0)
 		status = cmd_e1000_run(&stop);
 	else if (argc == 2 && strcmp(argv[0], "mbuf-iova") == 0)
@@ -437,7 +471,8 @@ int main(int argc, char **argv)
 	else if ((argc == 1 || argc == 2) && strcmp(argv[0], "vfio-maps") == 0)
 		status = cmd_vfio_maps(argc == 2 ? argv[1] : NULL);
 	else
-		status = fail("expected one of: scan, read BAR OFFSET..., e1000-run, mbuf-iova N, "
+		status = fail("expected one of: scan, read BAR OFFSET..., ioreg BAR OFFSET, "
+			      "e1000-run, mbuf-iova N, "
 			      "ports, vfio-maps [GROW_MB]");
 	rf_eal_cleanup();
 	return status;

@@ -5,11 +5,11 @@
 #        and uio_pci_generic methods reading the e1000's MAC from RAL0/RAH0
 #        against QEMU's mac=, ringfwd-devbind (status, a device in use
 #        refused, bind, unbind), PA mode mbuf IOVAs, reset at exit after
-#        SIGTERM and SIGINT.
+#        SIGTERM and SIGINT, an e1000e's port I/O BAR through resource2.
 #   q35: intel-iommu. vfio-pci: the MAC through VFIO, the container mapping
 #        every memory segment exactly and unmapping it at close, reset at
 #        exit after SIGTERM, a group another process holds, a process that
-#        may not open the group.
+#        may not open the group, the e1000e's port I/O BAR through VFIO.
 . "$(dirname "$0")/../qemu/lib.sh"
 machine=${1:?pc or q35}
 rf_qemu_need
@@ -21,12 +21,13 @@ files=(--add "$tool" --add "$here/../../app/devbind/ringfwd-devbind" --add "$her
 	--add "$here/guest/pci_$machine.sh")
 case $machine in
 pc)
-	rf_qemu_run pc -M pc --nic "e1000,mac=$mac" --nic virtio-net-pci \
+	rf_qemu_run pc -M pc --nic "e1000,mac=$mac" --nic virtio-net-pci --nic e1000e \
 		--modules virtio_net,uio --hugepages 48 "${files[@]}" -- sh /root/pci_pc.sh "$mac"
 	;;
 q35)
 	# 140 hugepages: a 16 MB heap, then the 256 MB segment it grows by.
-	rf_qemu_run q35 -M q35 --nic "e1000,mac=$mac" --modules vfio --hugepages 140 "${files[@]}" \
+	rf_qemu_run q35 -M q35 --nic "e1000,mac=$mac" --nic e1000e --modules vfio --hugepages 140 \
+		"${files[@]}" \
 		-- sh /root/pci_q35.sh "$mac"
 	;;
 *) rf_fail "machine $machine: pc or q35" ;;

@@ -59,3 +59,18 @@ e1000_run_and_kill() {
 	wait "$pid"
 	echo "exit $?" >>/tmp/run.log
 }
+# io_vs_mmio NAME EAL-ARGS...: an e1000e's STATUS (0x8) through the port I/O
+# BAR2 (IOADDR/IODATA) must equal STATUS through the mapped BAR0.
+io_vs_mmio() {
+	name=$1
+	shift
+	"$PCI_TOOL" "$@" -- ioreg 2 0x8 >/tmp/io.out 2>/tmp/io.err
+	"$PCI_TOOL" "$@" -- read 0 0x8 >/tmp/mmio.out 2>/dev/null
+	io=$(sed -n 's/.* io bar2 reg 0x8 = 0x\([0-9a-f]*\).*/\1/p' /tmp/io.out)
+	mmio=$(reg 0 0x8 /tmp/mmio.out)
+	if [ -n "$io" ] && [ "$io" = "$mmio" ] && [ "$io" != 00000000 ]; then
+		ok "$name: STATUS through port I/O = 0x$io = through MMIO"
+	else
+		bad "$name: port I/O '0x$io', MMIO '0x$mmio': $(cat /tmp/io.err)"
+	fi
+}

@@ -1,6 +1,7 @@
 #!/bin/sh
 # In a pc guest (no IOMMU): RF_NIC0 an e1000 with mac=$1 and no driver,
-# RF_NIC1 a transitional virtio-net on the kernel's virtio-pci; uio modules
+# RF_NIC1 a transitional virtio-net on the kernel's virtio-pci, RF_NIC2 an
+# e1000e with no driver (its port I/O BAR); uio modules
 # and hugepages. lib/pci's scan, the sysfs and uio_pci_generic methods,
 # ringfwd-devbind, PA mode and reset at exit. Prints ok/FAIL lines and the
 # scan; exits 1 if any check failed.
@@ -39,6 +40,9 @@ cat /tmp/sysfs.out /tmp/sysfs.err
 	bad "sysfs: MAC $(mac_of /tmp/sysfs.out), expected $mac"
 grep -q "can write anywhere" /tmp/sysfs.err && ok "sysfs: warned" || bad "sysfs: no warning"
 master_off "$e1000" && ok "sysfs: bus mastering off after close" || bad "sysfs: bus mastering on"
+
+echo "--- port I/O: the e1000e's BAR2 through pread/pwrite on resource2"
+io_vs_mmio "sysfs port I/O" $EAL -a "$RF_NIC2,pci_access=sysfs"
 
 echo "--- ringfwd-devbind"
 "$DEVBIND" --status | tee /tmp/status

@@ -1,6 +1,6 @@
 #!/bin/sh
-# In a q35 guest with intel-iommu: RF_NIC0 an e1000 with mac=$1, vfio
-# modules. vfio-pci through ringfwd-devbind, BAR0 through VFIO, the
+# In a q35 guest with intel-iommu: RF_NIC0 an e1000 with mac=$1, RF_NIC1 an
+# e1000e (its port I/O BAR), vfio modules. vfio-pci through ringfwd-devbind, BAR0 through VFIO, the
 # container's mappings, reset at exit, a busy group and a process that may
 # not open the group. Prints ok/FAIL lines; exits 1 if any check failed.
 . /root/lib.sh
@@ -30,6 +30,11 @@ cat /tmp/vfio.out /tmp/vfio.err
 	ok "vfio: RAL0/RAH0 = $mac" || bad "vfio: MAC $(mac_of /tmp/vfio.out), expected $mac"
 grep -q "can write anywhere" /tmp/vfio.err && bad "vfio: warned about no IOMMU" || ok "vfio: no warning"
 master_off "$e1000" && ok "vfio: bus mastering off after close" || bad "vfio: bus mastering on"
+
+echo "--- port I/O: the e1000e's BAR2 through the VFIO region"
+"$DEVBIND" -b vfio-pci "$RF_NIC1" >/dev/null || bad "devbind -b vfio-pci $RF_NIC1"
+io_vs_mmio "vfio port I/O" $EAL -a "$RF_NIC1"
+"$DEVBIND" -b none "$RF_NIC1" >/dev/null || bad "devbind -b none $RF_NIC1"
 
 echo "--- the container maps every segment, exactly, and unmaps them at close"
 # 48 MB more than the first 16 MB segment: the heap adds a segment while the
