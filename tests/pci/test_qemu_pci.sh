@@ -9,7 +9,8 @@
 #   q35: intel-iommu. vfio-pci: the MAC through VFIO, the container mapping
 #        every memory segment exactly and unmapping it at close, reset at
 #        exit after SIGTERM, a group another process holds, a process that
-#        may not open the group, the e1000e's port I/O BAR through VFIO.
+#        may not open the group, a group that is not viable, the e1000e's
+#        port I/O BAR through VFIO.
 . "$(dirname "$0")/../qemu/lib.sh"
 machine=${1:?pc or q35}
 rf_qemu_need
@@ -26,9 +27,13 @@ pc)
 	;;
 q35)
 	# 140 hugepages: a 16 MB heap, then the 256 MB segment it grows by.
-	rf_qemu_run q35 -M q35 --nic "e1000,mac=$mac" --nic e1000e --modules vfio --hugepages 140 \
-		"${files[@]}" \
-		-- sh /root/pci_q35.sh "$mac"
+	# Behind a PCIe-to-PCI bridge, an e1000 and a virtio-net (on virtio-pci)
+	# share an IOMMU group: the group that is not viable.
+	bridge=(--qemu-arg -device --qemu-arg pcie-pci-bridge,id=rfbr,bus=pcie.0,addr=0x8
+		--qemu-arg -device --qemu-arg e1000,bus=rfbr,addr=0x1
+		--qemu-arg -device --qemu-arg virtio-net-pci,bus=rfbr,addr=0x2)
+	rf_qemu_run q35 -M q35 --nic "e1000,mac=$mac" --nic e1000e --modules vfio,virtio_net \
+		--hugepages 140 "${bridge[@]}" "${files[@]}" -- sh /root/pci_q35.sh "$mac"
 	;;
 *) rf_fail "machine $machine: pc or q35" ;;
 esac

@@ -78,6 +78,28 @@ wait $holder
 echo "--- a process that may not open the group"
 refused not_root "^pci_tool: $e1000: cannot open /dev/vfio/$group: Permission denied \(run as root\)$" \
 	env PCI_TOOL_UID=65534 "$PCI_TOOL" $EAL -a "$e1000" -- read 0 0x8
+echo "--- a group that is not viable"
+# Behind the PCIe-to-PCI bridge, an e1000 and a virtio-net share one IOMMU
+# group; the virtio-net is on the kernel's virtio-pci, so VFIO refuses the
+# group to user space.
+shared=""
+for d in /sys/bus/pci/devices/*; do
+	b=$(basename "$d")
+	case $b in 0000:00:*) continue ;; esac
+	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x100e ] && shared=$b
+done
+if [ -n "$shared" ]; then
+	sgroup=$(basename "$(readlink "/sys/bus/pci/devices/$shared/iommu_group")")
+	ls "/sys/kernel/iommu_groups/$sgroup/devices" | tr '\n' ' '
+	echo
+	"$DEVBIND" -b vfio-pci "$shared" >/dev/null || bad "devbind -b vfio-pci $shared"
+	refused group_not_viable "^pci_tool: $shared: IOMMU group $sgroup is not viable: another device in it is bound to a kernel driver" \
+		"$PCI_TOOL" $EAL -a "$shared" -- read 0 0x8
+	master_off "$shared" || bad "bus mastering on after the refusal"
+	"$DEVBIND" -b none "$shared" >/dev/null
+else
+	bad "no e1000 behind the bridge"
+fi
 master_off "$e1000" && ok "refusals left bus mastering off" || bad "bus mastering on after refusals"
 "$DEVBIND" -b none "$e1000" && ok "devbind: unbound" || bad "devbind -b none"
 [ "$fails" = 0 ]
