@@ -4,6 +4,8 @@
 #
 #   build/       release, -Werror: unit, cli and integration suites
 #                (integration one at a time: each test owns a core)
+#   build-qemu/  release, -Werror, cpu_instruction_set=generic: qemu suite
+#                (QEMU guests, one at a time; scripts/qemu-guest.sh)
 #   build-asan/  ASan + UBSan: unit suite
 #   build-tsan/  TSan (clang): ring and mempool stress suite
 #   build-fuzz/  libFuzzer (clang): each fuzz target replays its seed corpus,
@@ -90,6 +92,21 @@ if build_or_fail build -Dwerror=true -Dbuildtype=release; then
 	flock 9
 	run_suite integration build --suite integration --num-processes 1
 	flock -u 9
+fi
+# Guests under QEMU (TCG) run binaries for a portable CPU: their own build.
+if build_or_fail build-qemu -Dwerror=true -Dbuildtype=release -Dcpu_instruction_set=generic; then
+	if rf_qemu_prepare build-qemu; then
+		exec 9>/tmp/ringfwd-cores.lock
+		flock 9
+		qemu_start=$SECONDS
+		run_suite qemu build-qemu --suite qemu --num-processes 1
+		flock -u 9
+		rf_log "suite qemu took $((SECONDS - qemu_start)) s; boot to result per guest run:"
+		grep -h '^qemu-time ' build-qemu/meson-logs/testlog.txt | sed 's/^qemu-time /  /' >&2
+	else
+		rf_log "no QEMU guest image"
+		failed=$((failed + 1))
+	fi
 fi
 if build_or_fail build-asan -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
 	-Db_lundef=false; then

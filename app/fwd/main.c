@@ -244,7 +244,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE; /* the EAL said what, and what to do, in one line */
 
 	/* 3. Ports: probe the --vdev devices, plan streams on lcores, start the ports. */
-	if (rf_eth_dev_probe_eal_vdevs(err, sizeof(err)) < 0 ||
+	if (rf_eth_dev_probe_eal(err, sizeof(err)) < 0 ||
 	    rf_fwd_engine_plan(&engine, &opt, rf_eal_config_get(), err, sizeof(err)) != 0)
 		return fail_after_eal(&engine, EXIT_USAGE);
 	engine.stop_requested = stop_pending; /* after the plan, which starts the engine afresh */

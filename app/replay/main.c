@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 	r.opt = &opt;
 
 	/* 4. Ports and the preload, in one pool sized for both. */
-	rc = rf_eth_dev_probe_eal_vdevs(err, sizeof(err));
+	rc = rf_eth_dev_probe_eal(err, sizeof(err));
 	if (rc < 0)
 		return fail_after_eal(&r, mp, EXIT_USAGE);
 	uint64_t nb_mbufs = segs + POOL_SLACK(opt.nb_desc);

@@ -37,7 +37,12 @@ struct eal_opt {
 	int (*handle)(struct eal_parse *p, const struct eal_opt *o, const char *val);
 };
 
+#define EAL_MAX_BUS 4
+
 static pthread_mutex_t eal_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Written by constructors before main, read-only afterwards. */
+static const struct rf_eal_bus *buses[EAL_MAX_BUS];
+static unsigned nb_buses;
 static bool eal_up;		     /* (eal_lock) */
 static struct rf_eal_config eal_cfg; /* (eal_lock) valid while eal_up */
 
@@ -139,11 +144,61 @@ static int opt_file_prefix(struct eal_parse *p, const struct eal_opt *o, const c
 static int opt_iova_mode(struct eal_parse *p, const struct eal_opt *o, const char *val)
 {
 	if (strcmp(val, "va") == 0)
-		p->cfg->mem.iova_mode = RF_IOVA_VA;
+		p->cfg->iova_asked = RF_IOVA_VA;
 	else if (strcmp(val, "pa") == 0)
-		p->cfg->mem.iova_mode = RF_IOVA_PA;
+		p->cfg->iova_asked = RF_IOVA_PA;
 	else
 		return bad_value(o, val, "va or pa");
+	return 0;
+}
+
+static bool pci_listed(const struct rf_eal_pci_arg *list, unsigned n, const struct rf_pci_addr *a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (rf_pci_addr_cmp(&list[i].addr, a) == 0)
+			return true;
+	return false;
+}
+
+/* -a BDF[,devargs]: the devargs are the driver's, checked when it probes. */
+static int opt_allow(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	struct rf_eal_pci_arg *arg;
+	const char *end;
+
+	if (p->cfg->nb_allow == RF_EAL_MAX_PCI)
+		return bad_value(o, val, "at most " STR(RF_EAL_MAX_PCI) " -a options");
+	arg = &p->cfg->allow[p->cfg->nb_allow];
+	if (rf_pci_addr_parse_prefix(val, &arg->addr, &end) != 0)
+		return bad_value(o, val,
+				 "a PCI address like 0000:00:03.0 or 00:03.0, then ,key=value "
+				 "device arguments if any");
+	if (pci_listed(p->cfg->allow, p->cfg->nb_allow, &arg->addr))
+		return bad_value(o, val, "each device once");
+	arg->devargs = *end == ',' ? end + 1 : NULL;
+	p->cfg->nb_allow++;
+	return 0;
+}
+
+static int opt_block(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	struct rf_eal_pci_arg *arg;
+
+	if (p->cfg->nb_block == RF_EAL_MAX_PCI)
+		return bad_value(o, val, "at most " STR(RF_EAL_MAX_PCI) " -b options");
+	arg = &p->cfg->block[p->cfg->nb_block];
+	if (rf_pci_addr_parse(val, &arg->addr) != 0)
+		return bad_value(o, val, "a PCI address like 0000:00:03.0 or 00:03.0");
+	arg->devargs = NULL;
+	p->cfg->nb_block++;
+	return 0;
+}
+
+static int opt_no_pci(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	(void)o;
+	(void)val;
+	p->cfg->no_pci = true;
 	return 0;
 }
 
@@ -164,14 +219,6 @@ static int opt_log_level(struct eal_parse *p, const struct eal_opt *o, const cha
 	return 0;
 }
 
-static int opt_ignored(struct eal_parse *p, const struct eal_opt *o, const char *val)
-{
-	(void)p;
-	(void)o;
-	(void)val;
-	return 0;
-}
-
 static const struct eal_opt eal_opts[] = {
     {"lcores", 'l', "LIST",
      "lcores to use, e.g. 0-3,5; L@CPU pins lcore L to CPU (default: the first two CPUs)",
@@ -182,14 +229,21 @@ static const struct eal_opt eal_opts[] = {
     {"no-huge", 0, NULL, "use a plain memfd with 4 KB pages", opt_no_huge},
     {"huge-dir", 0, "DIR", "the hugetlbfs mount to use (default: the first mounted)", opt_huge_dir},
     {"file-prefix", 0, "NAME", "names our memory files (default: rf)", opt_file_prefix},
-    {"iova-mode", 0, "va|pa", "how devices address our memory (default: va)", opt_iova_mode},
+    {"iova-mode", 0, "va|pa",
+     "how devices address our memory (default: va when every PCI device is behind an IOMMU, "
+     "else pa)",
+     opt_iova_mode},
     {"vdev", 0, "DEVARGS",
      "add a virtual device, e.g. net_virtio_user0,path=SOCK "
      "(repeatable)",
      opt_vdev},
     {"log-level", 0, "LEVEL", "err, warning, notice, info or debug (default: notice)",
      opt_log_level},
-    {"no-pci", 0, NULL, "accepted for testpmd compatibility; there is no PCI bus yet", opt_ignored},
+    {"allow", 'a', "BDF[,ARGS]",
+     "probe only these PCI devices, e.g. 0000:00:03.0 (repeatable; ARGS go to the driver)",
+     opt_allow},
+    {"block", 'b', "BDF", "never probe this PCI device (repeatable)", opt_block},
+    {"no-pci", 0, NULL, "do not scan the PCI bus", opt_no_pci},
 };
 
 static const struct eal_opt *find_long(const char *name, size_t len)
@@ -322,6 +376,7 @@ int rf_eal_parse_args(int argc, char **argv, struct rf_eal_config *cfg)
 		cfg->lcore_cpu[c] = c;
 	cfg->mem.prefix = "rf";
 	cfg->mem.iova_mode = RF_IOVA_VA;
+	cfg->iova_asked = RF_IOVA_DC;
 	cfg->log_level = RF_LOG_NOTICE;
 
 	/* argv[0] is the program name. */
@@ -348,6 +403,27 @@ int rf_eal_parse_args(int argc, char **argv, struct rf_eal_config *cfg)
 	}
 	if (p.lcores_given && check_lcore_cpus(cfg) != 0)
 		return -EINVAL;
+	if (cfg->no_pci && cfg->nb_allow > 0) {
+		RF_LOG(ERR, EAL, "-a/--allow and --no-pci contradict each other: drop one");
+		return -EINVAL;
+	}
+	for (unsigned a = 0; a < cfg->nb_allow; a++) {
+		if (pci_listed(cfg->block, cfg->nb_block, &cfg->allow[a].addr)) {
+			char bdf[RF_PCI_ADDR_LEN];
+
+			rf_pci_addr_format(&cfg->allow[a].addr, bdf, sizeof(bdf));
+			RF_LOG(ERR, EAL, "%s is both allowed (-a) and blocked (-b): drop one", bdf);
+			return -EINVAL;
+		}
+	}
+	if (cfg->iova_asked == RF_IOVA_PA && cfg->mem.no_huge) {
+		RF_LOG(ERR, EAL,
+		       "--iova-mode pa needs hugepages (4 KB pages can move under a device): "
+		       "drop --no-huge, or use --iova-mode va with devices bound to vfio-pci");
+		return -EINVAL;
+	}
+	if (cfg->iova_asked != RF_IOVA_DC)
+		cfg->mem.iova_mode = cfg->iova_asked;
 	return i;
 }
 
@@ -401,6 +477,61 @@ static void log_summary(const struct rf_eal_config *cfg)
 	       cfg->mem.iova_mode == RF_IOVA_VA ? "va" : "pa", cfg->nb_vdevs);
 }
 
+void rf_eal_bus_register(const struct rf_eal_bus *bus)
+{
+	if (bus == NULL || bus->scan == NULL || nb_buses == EAL_MAX_BUS)
+		return;
+	buses[nb_buses++] = bus;
+}
+
+static void buses_cleanup(void)
+{
+	for (unsigned b = nb_buses; b-- > 0;)
+		if (buses[b]->cleanup != NULL)
+			buses[b]->cleanup();
+}
+
+/*
+ * Scan every bus, then settle the IOVA mode as DPDK does: what the devices
+ * need wins; a device behind an IOMMU (vfio-pci) needs va, one without
+ * (uio_pci_generic, or no driver) needs pa, and with none, va. An explicit
+ * --iova-mode that a device cannot work with is refused, with the device.
+ */
+static int buses_scan_and_choose_iova(struct rf_eal_config *cfg)
+{
+	enum rf_iova_mode need = RF_IOVA_DC;
+	char why[160] = "";
+
+	for (unsigned b = 0; b < nb_buses; b++) {
+		int ret = buses[b]->scan(cfg);
+
+		if (ret != 0)
+			return ret;
+	}
+	for (unsigned b = 0; b < nb_buses && need == RF_IOVA_DC; b++)
+		if (buses[b]->iova_mode != NULL)
+			need = buses[b]->iova_mode(why, sizeof(why));
+	if (cfg->iova_asked != RF_IOVA_DC && need != RF_IOVA_DC && need != cfg->iova_asked) {
+		RF_LOG(ERR, EAL, "--iova-mode %s: %s, so it needs --iova-mode %s",
+		       cfg->iova_asked == RF_IOVA_VA ? "va" : "pa", why,
+		       need == RF_IOVA_VA ? "va" : "pa");
+		return -EINVAL;
+	}
+	if (cfg->iova_asked != RF_IOVA_DC)
+		return 0;
+	cfg->mem.iova_mode = need == RF_IOVA_PA ? RF_IOVA_PA : RF_IOVA_VA;
+	if (cfg->mem.iova_mode == RF_IOVA_PA && cfg->mem.no_huge) {
+		RF_LOG(ERR, EAL,
+		       "%s, so devices address memory by physical address (iova-mode pa), which "
+		       "needs hugepages: drop --no-huge, or bind the device to vfio-pci",
+		       why);
+		return -EINVAL;
+	}
+	if (cfg->mem.iova_mode == RF_IOVA_PA)
+		RF_LOG(INFO, EAL, "iova-mode pa: %s", why);
+	return 0;
+}
+
 int rf_eal_init(int argc, char **argv)
 {
 	struct rf_eal_config cfg;
@@ -421,8 +552,14 @@ int rf_eal_init(int argc, char **argv)
 	ret = rf_time_init();
 	if (ret != 0)
 		goto out;
+	ret = buses_scan_and_choose_iova(&cfg);
+	if (ret != 0) {
+		buses_cleanup();
+		goto out;
+	}
 	ret = rf_heap_init(&cfg.mem);
 	if (ret != 0) {
+		buses_cleanup();
 		/* rf_memseg_create has said why, with what to do, in one line. */
 		if (ret == -EALREADY)
 			RF_LOG(ERR, EAL,
@@ -431,6 +568,7 @@ int rf_eal_init(int argc, char **argv)
 	}
 	ret = rf_lcore_init_map(cfg.lcores, cfg.lcore_cpu, RF_MAX_LCORE, cfg.main_lcore);
 	if (ret != 0) {
+		buses_cleanup();
 		rf_heap_fini();
 		goto out;
 	}
@@ -448,6 +586,8 @@ void rf_eal_cleanup(void)
 	pthread_mutex_lock(&eal_lock);
 	if (eal_up) {
 		rf_lcore_fini();
+		/* Devices first: none may still reach memory that is about to go. */
+		buses_cleanup();
 		rf_heap_fini();
 		eal_up = false;
 	}

@@ -57,6 +57,12 @@ static struct rf_memseg *segs[RF_MEMSEG_MAX];
  */
 static _Atomic unsigned segs_n;
 
+#define MAX_MEM_CB 4
+static struct {
+	rf_mem_event_cb_t *cb;
+	void *arg;
+} mem_cbs[MAX_MEM_CB]; /* (lock) */
+
 static unsigned seg_count(void)
 {
 	return atomic_load_explicit(&segs_n, memory_order_acquire);
@@ -172,6 +178,18 @@ static int heap_add_segment(size_t len, int socket)
 	s = rf_memseg_create(&heap_cfg, len, socket);
 	if (s == NULL)
 		return -errno;
+	for (unsigned i = 0; i < MAX_MEM_CB; i++) {
+		int ret =
+		    mem_cbs[i].cb != NULL ? mem_cbs[i].cb(RF_MEM_EVENT_ADD, s, mem_cbs[i].arg) : 0;
+
+		if (ret != 0) {
+			for (unsigned j = 0; j < i; j++)
+				if (mem_cbs[j].cb != NULL)
+					mem_cbs[j].cb(RF_MEM_EVENT_REMOVE, s, mem_cbs[j].arg);
+			rf_memseg_destroy(s);
+			return ret;
+		}
+	}
 	e = s->va;
 	e->size = s->len;
 	e->prev = NULL;
@@ -218,6 +236,9 @@ void rf_heap_fini(void)
 				       e->what, e->size - ELEM_HDR);
 			}
 		}
+		for (unsigned c = 0; c < MAX_MEM_CB; c++)
+			if (mem_cbs[c].cb != NULL)
+				mem_cbs[c].cb(RF_MEM_EVENT_REMOVE, segs[i], mem_cbs[c].arg);
 		rf_memseg_destroy(segs[i]);
 		segs[i] = NULL;
 	}
@@ -332,6 +353,34 @@ const struct rf_memseg *rf_mem_lookup(const void *p)
 uint64_t rf_mem_virt2iova(const void *p)
 {
 	return rf_memseg_virt2iova(rf_mem_lookup(p), p);
+}
+
+int rf_mem_event_callback_register(rf_mem_event_cb_t *cb, void *arg)
+{
+	int ret = -ENOSPC;
+
+	if (cb == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&heap_lock);
+	for (unsigned i = 0; i < MAX_MEM_CB; i++) {
+		if (mem_cbs[i].cb == NULL) {
+			mem_cbs[i].cb = cb;
+			mem_cbs[i].arg = arg;
+			ret = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&heap_lock);
+	return ret;
+}
+
+void rf_mem_event_callback_unregister(rf_mem_event_cb_t *cb, void *arg)
+{
+	pthread_mutex_lock(&heap_lock);
+	for (unsigned i = 0; i < MAX_MEM_CB; i++)
+		if (mem_cbs[i].cb == cb && mem_cbs[i].arg == arg)
+			mem_cbs[i].cb = NULL;
+	pthread_mutex_unlock(&heap_lock);
 }
 
 int rf_memseg_walk(int (*fn)(const struct rf_memseg *seg, void *arg), void *arg)

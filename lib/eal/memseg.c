@@ -401,6 +401,20 @@ struct rf_memseg *rf_memseg_create(const struct rf_mem_config *cfg, size_t len, 
 		    try_hugetlbfs(seg, cfg, name, len, socket, why_fs) == 0)
 			goto done;
 	}
+	if (cfg->iova_mode == RF_IOVA_PA) {
+		/*
+		 * A device without an IOMMU keeps the physical address it was given:
+		 * 4 KB pages may move (compaction, swap), hugepages stay put.
+		 */
+		RF_LOG(ERR, EAL,
+		       "iova-mode pa needs hugepages and none could be had for %zu MB (2 MB "
+		       "hugepage memfd: %s; hugetlbfs: %s); reserve 2 MB pages in " SYSFS_HUGEPAGES
+		       "/hugepages-2048kB/nr_hugepages, or bind the devices to vfio-pci",
+		       len >> 20, why_memfd, why_fs);
+		free(seg);
+		errno = ENOMEM;
+		return NULL;
+	}
 	ret = try_plain_memfd(seg, name, len, socket, why_plain);
 	if (ret != 0) {
 		log_no_memory(cfg, len, ret, why_memfd, why_fs, why_plain);
@@ -417,10 +431,16 @@ struct rf_memseg *rf_memseg_create(const struct rf_mem_config *cfg, size_t len, 
 		       "pass --no-huge)",
 		       len >> 20, why_memfd, why_fs);
 done:
-	if (seg->iova_mode == RF_IOVA_PA && rf_mem_virt2phy(seg->va) == RF_BAD_IOVA)
-		RF_LOG(WARNING, EAL,
-		       "iova-mode pa: /proc/self/pagemap shows no physical "
-		       "addresses (run as root, or use --iova-mode va)");
+	if (seg->iova_mode == RF_IOVA_PA && rf_mem_virt2phy(seg->va) == RF_BAD_IOVA) {
+		RF_LOG(ERR, EAL,
+		       "iova-mode pa: /proc/self/pagemap shows no physical addresses (it needs "
+		       "CAP_SYS_ADMIN): run as root, or bind the devices to vfio-pci");
+		munmap(seg->va, seg->len);
+		close(seg->fd);
+		free(seg);
+		errno = EPERM;
+		return NULL;
+	}
 	RF_LOG(DEBUG, EAL, "segment %s: %zu bytes at %p, %zu-byte pages, node %d", name, seg->len,
 	       seg->va, seg->page_size, seg->socket);
 	return seg;

@@ -29,8 +29,9 @@ enum rf_mem_kind {
 };
 
 enum rf_iova_mode {
-	RF_IOVA_VA, /* the device uses our virtual addresses (vhost-user) */
+	RF_IOVA_VA, /* the device uses our virtual addresses (vhost-user, vfio-pci's IOMMU) */
 	RF_IOVA_PA, /* physical addresses from /proc/self/pagemap (PCI, no IOMMU) */
+	RF_IOVA_DC, /* "don't care": --iova-mode not given; the EAL chooses before memory exists */
 };
 
 struct rf_memseg {
@@ -44,7 +45,7 @@ struct rf_memseg {
 	int socket;      /* NUMA node the pages were bound to, or -1 */
 };
 
-/* How the EAL should get memory; filled from the EAL options. */
+/* How the EAL should get memory; filled from the EAL options (iova_mode is never DC here). */
 struct rf_mem_config {
 	int no_huge;           /* --no-huge: go straight to a plain memfd */
 	const char *huge_dir;  /* --huge-dir: the hugetlbfs mount to try; NULL = search /proc/mounts */
@@ -82,6 +83,22 @@ void rf_free(void *p);
 /* The segment that holds p, or NULL if p is not heap memory. */
 const struct rf_memseg *rf_mem_lookup(const void *p);
 uint64_t rf_mem_virt2iova(const void *p);
+/*
+ * Memory events: a segment was added to the heap, or is about to be removed.
+ * A device that reaches memory through an IOMMU maps each one (vfio-pci). The
+ * callback runs under the heap's lock and must not allocate from the heap. An
+ * ADD callback that fails (-errno) makes the heap give the segment back, so
+ * no device is left unable to reach memory that was handed out.
+ */
+enum rf_mem_event {
+	RF_MEM_EVENT_ADD,
+	RF_MEM_EVENT_REMOVE,
+};
+typedef int(rf_mem_event_cb_t)(enum rf_mem_event ev, const struct rf_memseg *seg, void *arg);
+/* 0, -EINVAL, or -ENOSPC when 4 are already registered. */
+int rf_mem_event_callback_register(rf_mem_event_cb_t *cb, void *arg);
+void rf_mem_event_callback_unregister(rf_mem_event_cb_t *cb, void *arg);
+
 /* Calls fn on each segment in order; stops at the first non-zero return and returns it. */
 int rf_memseg_walk(int (*fn)(const struct rf_memseg *seg, void *arg), void *arg);
 unsigned rf_memseg_count(void);

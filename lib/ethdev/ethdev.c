@@ -225,8 +225,16 @@ static int dev_create(const struct rf_devargs *da, uint16_t *port_id, char *err,
 	rc = drv->probe(da->name, da, &dev, err, errlen);
 	if (rc < 0)
 		return rc;
+	return rf_eth_dev_attach(dev, da->name, drv, port_id, err, errlen);
+}
+
+int rf_eth_dev_attach(struct rf_eth_dev *dev, const char *name, const struct rf_eth_driver *drv,
+		      uint16_t *port_id, char *err, size_t errlen)
+{
+	uint16_t port;
+
 	if (dev == NULL || dev->ops == NULL) {
-		seterr(err, errlen, "%s: driver '%s' returned no device or no ops", da->name,
+		seterr(err, errlen, "%s: driver '%s' returned no device or no ops", name,
 		       drv->name);
 		if (dev != NULL)
 			dev_release(dev);
@@ -237,7 +245,7 @@ static int dev_create(const struct rf_devargs *da, uint16_t *port_id, char *err,
 	port = lowest_free_port();
 	if (port < RF_MAX_ETHPORTS) {
 		dev->port_id = port;
-		snprintf(dev->name, sizeof(dev->name), "%s", da->name);
+		snprintf(dev->name, sizeof(dev->name), "%s", name);
 		dev->driver = drv;
 		dev->started = 0;
 		eth_devs[port] = dev;
@@ -246,19 +254,18 @@ static int dev_create(const struct rf_devargs *da, uint16_t *port_id, char *err,
 	pthread_mutex_unlock(&port_lock);
 	if (port == RF_MAX_ETHPORTS) {
 		dev_release(dev);
-		seterr(err, errlen, "%s: no free port (at most %u ports)", da->name,
-		       RF_MAX_ETHPORTS);
+		seterr(err, errlen, "%s: no free port (at most %u ports)", name, RF_MAX_ETHPORTS);
 		return -ENOSPC;
 	}
 	fp_ops_reset(port);
 	RF_LOG(INFO, ETHDEV, "Port %u: %s (driver %s)", port, dev->name, drv->name);
 	if (mac_is_zero(&dev->mac)) {
 		char mac[24];
+		int rc = rf_ether_random_addr(&dev->mac);
 
-		rc = rf_ether_random_addr(&dev->mac);
 		if (rc < 0) {
-			seterr(err, errlen, "%s: no MAC address given, and no random one: %s",
-			       da->name, strerror(-rc));
+			seterr(err, errlen, "%s: no MAC address given, and no random one: %s", name,
+			       strerror(-rc));
 			rf_eth_dev_close(port);
 			return rc;
 		}

@@ -139,6 +139,8 @@ static inline uint16_t rf_eth_tx_burst(uint16_t port, uint16_t queue, struct rf_
 int rf_eth_dev_create(const char *devargs, uint16_t *port_id, char *err, size_t errlen);
 /* Probe every --vdev given to rf_eal_init. Stops at the first failure. */
 int rf_eth_dev_probe_eal_vdevs(char *err, size_t errlen);
+/* The PCI devices the EAL chose (rf_ethdev_pci.h), then every --vdev, as DPDK does. */
+int rf_eth_dev_probe_eal(char *err, size_t errlen);
 
 uint16_t rf_eth_dev_count_avail(void);
 int rf_eth_dev_is_valid_port(uint16_t port);

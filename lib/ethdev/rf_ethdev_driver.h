@@ -92,6 +92,13 @@ struct rf_eth_driver {
 };
 
 void rf_eth_driver_register(const struct rf_eth_driver *drv);
+/*
+ * Give a device a port, as probe does for --vdev: the lowest free port id,
+ * named name. On failure the device is released (dev_close) and -errno
+ * returned with err set.
+ */
+int rf_eth_dev_attach(struct rf_eth_dev *dev, const char *name, const struct rf_eth_driver *drv,
+		      uint16_t *port_id, char *err, size_t errlen);
 const struct rf_eth_driver *rf_eth_driver_find(const char *name);
 
 /* Registers at load time. The driver's library must be linked whole (link_whole). */

@@ -29,6 +29,69 @@ static void cache_init(struct rf_mempool_cache *cache, uint32_t size)
 	cache->len = 0;
 }
 
+static void *obj_at(const struct rf_mempool *mp, unsigned i)
+{
+	if (mp->objs_per_page == 0)
+		return (char *)mp->base + (size_t)i * mp->stride;
+	return (char *)mp->base + (size_t)(i / mp->objs_per_page) * mp->page_size +
+	       (size_t)(i % mp->objs_per_page) * mp->stride;
+}
+
+static int first_seg(const struct rf_memseg *seg, void *arg)
+{
+	*(const struct rf_memseg **)arg = seg;
+	return 1;
+}
+
+/*
+ * iova-mode pa: the heap's pages are physically scattered, so objects are
+ * packed whole into pages. Sets objs_per_page and page_size and returns the
+ * bytes to allocate (aligned to a page), or 0 with errno. va mode: n * stride.
+ */
+static size_t plan_layout(struct rf_mempool *mp, unsigned n)
+{
+	const struct rf_memseg *seg = NULL;
+	size_t pages;
+
+	rf_memseg_walk(first_seg, &seg);
+	if (seg == NULL || seg->iova_mode != RF_IOVA_PA)
+		return (size_t)mp->stride * n;
+	if (mp->stride > seg->page_size) {
+		errno = EINVAL; /* an object would cross a page whatever we did */
+		return 0;
+	}
+	mp->page_size = seg->page_size;
+	mp->objs_per_page = (uint32_t)(seg->page_size / mp->stride);
+	pages = (n + mp->objs_per_page - 1) / mp->objs_per_page;
+	mp->page_iova = calloc(pages, sizeof(*mp->page_iova));
+	if (mp->page_iova == NULL) {
+		errno = ENOMEM;
+		return 0;
+	}
+	return pages * seg->page_size;
+}
+
+/*
+ * The check the device relies on: each page has a physical address, and
+ * every object's first and last byte lie in one page.
+ */
+static int check_pa_layout(struct rf_mempool *mp, size_t bytes)
+{
+	for (size_t k = 0; k < bytes / mp->page_size; k++) {
+		mp->page_iova[k] = rf_mem_virt2iova((char *)mp->base + k * mp->page_size);
+		if (mp->page_iova[k] == RF_BAD_IOVA)
+			return EINVAL;
+	}
+	for (unsigned i = 0; i < mp->size; i++) {
+		size_t first = (size_t)((char *)obj_at(mp, i) - (char *)mp->base);
+		size_t last = first + mp->elt_size - 1;
+
+		if (first / mp->page_size != last / mp->page_size || last >= bytes)
+			return EINVAL;
+	}
+	return 0;
+}
+
 static int check_args(const char *name, unsigned n, unsigned elt_size, unsigned cache_size)
 {
 	if (name == NULL || n == 0 || elt_size == 0 || cache_size > RF_MEMPOOL_CACHE_MAX)
@@ -87,10 +150,21 @@ struct rf_mempool *rf_mempool_create(const char *name, unsigned n, unsigned elt_
 	for (unsigned i = 0; i < RF_MAX_LCORE; i++)
 		cache_init(&mp->local_cache[i], cache_size);
 
-	mp->base = rf_zmalloc(name, (size_t)stride * n, RF_CACHE_LINE, socket);
+	size_t bytes = plan_layout(mp, n);
+	if (bytes == 0) {
+		err = errno;
+		goto fail;
+	}
+	mp->base =
+	    rf_zmalloc(name, bytes, mp->objs_per_page != 0 ? mp->page_size : RF_CACHE_LINE, socket);
 	if (mp->base == NULL) {
 		err = errno;
 		goto fail;
+	}
+	if (mp->objs_per_page != 0) {
+		err = check_pa_layout(mp, bytes);
+		if (err != 0)
+			goto fail;
 	}
 	mp->ring = rf_ring_create(name, n, socket, RF_RING_F_EXACT_SZ);
 	if (mp->ring == NULL) {
@@ -101,7 +175,7 @@ struct rf_mempool *rf_mempool_create(const char *name, unsigned n, unsigned elt_
 	mp->base_iova = rf_mem_virt2iova(mp->base);
 
 	for (unsigned i = 0; i < n; i++) {
-		void *obj = (char *)mp->base + (size_t)i * stride;
+		void *obj = obj_at(mp, i);
 		if (obj_init != NULL)
 			obj_init(mp, obj_init_arg, obj, i);
 		/* Cannot fail: the ring's capacity is exactly n. */
@@ -111,6 +185,8 @@ struct rf_mempool *rf_mempool_create(const char *name, unsigned n, unsigned elt_
 
 fail:
 	rf_free(mp->base);
+	rf_ring_free(mp->ring);
+	free(mp->page_iova);
 	free(mp);
 	errno = err;
 	return NULL;
@@ -122,6 +198,7 @@ void rf_mempool_free(struct rf_mempool *mp)
 		return;
 	rf_free(mp->base);
 	rf_ring_free(mp->ring);
+	free(mp->page_iova);
 	free(mp);
 }
 
@@ -185,7 +262,7 @@ unsigned rf_mempool_obj_iter(struct rf_mempool *mp, rf_mempool_obj_cb_t *cb, voi
 	if (cb == NULL)
 		return 0;
 	for (unsigned i = 0; i < mp->size; i++)
-		cb(mp, arg, (char *)mp->base + (size_t)i * mp->stride, i);
+		cb(mp, arg, obj_at(mp, i), i);
 	return mp->size;
 }
 
@@ -201,6 +278,9 @@ void rf_mempool_dump(FILE *out, const struct rf_mempool *mp)
 	fprintf(out, "  size=%u elt_size=%u stride=%u priv_size=%u socket=%d\n", mp->size,
 		mp->elt_size, mp->stride, mp->priv_size, mp->socket);
 	fprintf(out, "  base=%p base_iova=0x%" PRIx64 "\n", mp->base, mp->base_iova);
+	if (mp->objs_per_page != 0)
+		fprintf(out, "  iova-mode pa: %u objects per %zu-byte page\n", mp->objs_per_page,
+			mp->page_size);
 	fprintf(out, "  avail=%u in_use=%u ring_count=%u\n", rf_mempool_avail_count(mp),
 		rf_mempool_in_use_count(mp), rf_ring_count(mp->ring));
 	fprintf(out, "  cache_size=%u flushthresh=%u\n", mp->cache_size,

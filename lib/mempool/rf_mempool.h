@@ -49,6 +49,15 @@ struct rf_mempool {
 	void *base;                /* first object */
 	uint64_t base_iova;        /* IOVA of base (VA mode: == base) */
 	const struct rf_memseg *seg;
+	/*
+	 * iova-mode pa: objects are packed per page so that none crosses a page
+	 * boundary (the next page is not physically next), and page_iova[k] is
+	 * the IOVA of page k of the pool. 0 and NULL in va mode, where the
+	 * objects are contiguous and base_iova + offset is right.
+	 */
+	uint32_t objs_per_page;
+	size_t page_size;
+	uint64_t *page_iova;
 	void *priv;                /* private area (e.g. struct rf_pktmbuf_pool_private) */
 	uint32_t priv_size;
 	int socket;
@@ -58,7 +67,9 @@ struct rf_mempool {
 /*
  * n objects of elt_size bytes each, cache_size per lcore (0..RF_MEMPOOL_CACHE_MAX,
  * 0 = no cache), priv_size bytes of private area. obj_init runs once per object.
- * NULL + errno (EINVAL for bad sizes, ENOMEM).
+ * NULL + errno (EINVAL for bad sizes, ENOMEM). In iova-mode pa no object
+ * crosses a page boundary, which is checked here: an object larger than a
+ * page, or a page without a physical address, is EINVAL.
  */
 struct rf_mempool *rf_mempool_create(const char *name, unsigned n, unsigned elt_size,
 				     unsigned cache_size, unsigned priv_size,
@@ -185,10 +196,14 @@ static inline int rf_mempool_full(const struct rf_mempool *mp)
 	return rf_mempool_avail_count(mp) == mp->size;
 }
 
-/* IOVA of an object of this pool. */
+/* IOVA of an address inside an object of this pool. */
 static inline uint64_t rf_mempool_virt2iova(const struct rf_mempool *mp, const void *obj)
 {
-	return mp->base_iova + (uint64_t)((const char *)obj - (const char *)mp->base);
+	size_t off = (size_t)((const char *)obj - (const char *)mp->base);
+
+	if (mp->page_iova != NULL)
+		return mp->page_iova[off / mp->page_size] + off % mp->page_size;
+	return mp->base_iova + off;
 }
 
 /* Calls cb on every object (free or not), in address order; returns the count. */

@@ -13,6 +13,10 @@ RF_PACKAGES=(meson ninja-build pkg-config gcc clang libc6-dev libnuma-dev libcmo
 # Kernel interfaces (tests/integration/kernel, scripts/bench/kernel.sh): the
 # kernel's own tools as peers, and DPDK's AF_PACKET driver as the yardstick.
 RF_PACKAGES+=(iputils-ping iperf3 ethtool tcpreplay librte-net-af-packet23)
+# QEMU guests (scripts/qemu-guest.sh, the qemu suite): QEMU, and what the
+# guest image is made of and with. The guest's kernel package is downloaded,
+# not installed: rf_qemu_prepare.
+RF_PACKAGES+=(qemu-system-x86 busybox-static cpio kmod)
 
 rf_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
@@ -104,4 +108,13 @@ rf_start_flowgen_peer() {
 	tail -n 30 "$2" >&2
 	rf_log "the peer did not create $1"
 	return 1
+}
+
+# rf_qemu_prepare BUILD: download Debian's cloud kernel package into the
+# QEMU image cache (apt-get download: nothing is installed on this machine)
+# and build the guest image from BUILD, so that the qemu suite's first test
+# doesn't. BUILD must be built with -Dcpu_instruction_set=generic.
+rf_qemu_prepare() {
+	rf_log "guest image for $1"
+	"$RF_ROOT/scripts/qemu-guest.sh" -b "$1" --no-build --image >/dev/null
 }

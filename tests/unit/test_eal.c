@@ -116,7 +116,7 @@ static void test_args_good(void **state)
 			      "--vdev",
 			      "net_null0",
 			      "--vdev=net_pcap0,rx_pcap=a.pcap",
-			      "--iova-mode=pa",
+			      "--iova-mode=va",
 			      "--file-prefix",
 			      "t1",
 			      "--log-level",
@@ -138,7 +138,9 @@ static void test_args_good(void **state)
 	assert_int_equal(cfg.nb_vdevs, 2);
 	assert_string_equal(cfg.vdevs[0], "net_null0");
 	assert_string_equal(cfg.vdevs[1], "net_pcap0,rx_pcap=a.pcap");
-	assert_int_equal(cfg.mem.iova_mode, RF_IOVA_PA);
+	assert_int_equal(cfg.mem.iova_mode, RF_IOVA_VA);
+	assert_int_equal(cfg.iova_asked, RF_IOVA_VA);
+	assert_true(cfg.no_pci);
 	assert_string_equal(cfg.mem.prefix, "t1");
 	assert_int_equal(cfg.log_level, RF_LOG_DEBUG);
 	assert_string_equal(cfg.mem.huge_dir, "/mnt/h");
@@ -157,6 +159,11 @@ static void test_args_defaults(void **state)
 	assert_int_equal(cfg.main_lcore, 0);
 	assert_int_equal(cfg.mem.no_huge, 0);
 	assert_int_equal(cfg.mem.iova_mode, RF_IOVA_VA);
+	/* Not given: rf_eal_init chooses from the devices. */
+	assert_int_equal(cfg.iova_asked, RF_IOVA_DC);
+	assert_false(cfg.no_pci);
+	assert_int_equal(cfg.nb_allow, 0);
+	assert_int_equal(cfg.nb_block, 0);
 	assert_string_equal(cfg.mem.prefix, "rf");
 	assert_int_equal(cfg.log_level, RF_LOG_NOTICE);
 
@@ -186,6 +193,15 @@ static void test_args_bad(void **state)
 	    {"prog", "--file-prefix", "a/b"},
 	    {"prog", "stray"},
 	    {"prog", "--lcores"},
+	    {"prog", "--iova-mode", "pa", "--no-huge"}, /* pa needs hugepages */
+	    {"prog", "-a", "00:03"},			/* no function */
+	    {"prog", "-a", "0000:00:20.0"},		/* device 32 */
+	    {"prog", "-a", "00:03.8"},			/* function 8 */
+	    {"prog", "-a", "1:2:3:4.0"},
+	    {"prog", "--allow", "00:03.0x"},
+	    {"prog", "-b", "00:03.0,x=1"},	   /* -b takes no devargs */
+	    {"prog", "-a", "00:03.0", "--no-pci"}, /* contradiction */
+	    {"prog", "-a", ""},
 	};
 	struct rf_eal_config cfg;
 
@@ -199,6 +215,65 @@ static void test_args_bad(void **state)
 			fail_msg("case %zu (%s %s) was accepted", i, cases[i][1],
 				 cases[i][2] != NULL ? cases[i][2] : "");
 	}
+}
+
+static void test_args_pci(void **state)
+{
+	const char *argv[] = {"prog",
+			      "-a",
+			      "0000:00:03.0,pci_access=sysfs",
+			      "--allow=00:04.1",
+			      "-a0001:0a:1f.7",
+			      "-b",
+			      "00:05.0",
+			      "--block",
+			      "00:06.0"};
+	const char *twice[] = {"prog", "-a", "00:03.0", "-a", "0000:00:03.0"};
+	const char *both[] = {"prog", "-a", "00:03.0", "-b", "0000:00:03.0"};
+	struct rf_eal_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, RF_DIM(argv), argv), RF_DIM(argv));
+	assert_int_equal(cfg.nb_allow, 3);
+	assert_int_equal(cfg.allow[0].addr.domain, 0);
+	assert_int_equal(cfg.allow[0].addr.devid, 3);
+	assert_string_equal(cfg.allow[0].devargs, "pci_access=sysfs");
+	assert_int_equal(cfg.allow[1].addr.function, 1);
+	assert_null(cfg.allow[1].devargs);
+	assert_int_equal(cfg.allow[2].addr.domain, 1);
+	assert_int_equal(cfg.allow[2].addr.bus, 0x0a);
+	assert_int_equal(cfg.allow[2].addr.devid, 0x1f);
+	assert_int_equal(cfg.allow[2].addr.function, 7);
+	assert_int_equal(cfg.nb_block, 2);
+	assert_int_equal(cfg.block[1].addr.devid, 6);
+	/* One device named twice, or allowed and blocked: refused. */
+	assert_int_equal(parse(&cfg, RF_DIM(twice), twice), -EINVAL);
+	assert_int_equal(parse(&cfg, RF_DIM(both), both), -EINVAL);
+}
+
+static void test_pci_addr(void **state)
+{
+	struct rf_pci_addr a, b;
+	char buf[RF_PCI_ADDR_LEN];
+	const char *end;
+
+	(void)state;
+	assert_int_equal(rf_pci_addr_parse("0000:00:03.0", &a), 0);
+	assert_int_equal(rf_pci_addr_parse("00:03.0", &b), 0);
+	assert_int_equal(rf_pci_addr_cmp(&a, &b), 0);
+	assert_int_equal(rf_pci_addr_parse("ffff:FF:1f.7", &a), 0);
+	rf_pci_addr_format(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "ffff:ff:1f.7");
+	assert_true(rf_pci_addr_cmp(&b, &a) < 0);
+	assert_int_equal(rf_pci_addr_parse_prefix("00:03.0,k=v", &a, &end), 0);
+	assert_string_equal(end, ",k=v");
+	static const char *bad[] = {"",		"0",	       "00:03",		"00:03.",
+				    "00:03.8",	"00:20.0",     "10000:00:03.0", "000:100:03.0",
+				    "00:03.0,", " 00:03.0",    "00:03.0 ",	"+0:03.0",
+				    "00::03.0", "0000:00:03:0"};
+	for (size_t i = 0; i < RF_DIM(bad); i++)
+		if (rf_pci_addr_parse(bad[i], &a) == 0)
+			fail_msg("'%s' was accepted", bad[i]);
 }
 
 static void test_args_too_many_vdevs(void **state)
@@ -289,25 +364,37 @@ static void test_memseg_huge(void **state)
 	rf_memseg_destroy(seg);
 }
 
+/*
+ * PA mode: hugepages only, and physical addresses from pagemap. Needs root
+ * (pagemap hides PFNs without CAP_SYS_ADMIN) and two free 2 MB pages.
+ */
 static void test_memseg_pa(void **state)
 {
-	struct rf_mem_config cfg = {.no_huge = 1, .prefix = "t", .iova_mode = RF_IOVA_PA};
-	struct rf_memseg *seg = rf_memseg_create(&cfg, MB, RF_SOCKET_ID_ANY);
+	struct rf_mem_config cfg = {.prefix = "t", .iova_mode = RF_IOVA_PA};
+	struct rf_mem_config plain = {.no_huge = 1, .prefix = "t", .iova_mode = RF_IOVA_PA};
+	struct rf_memseg *seg;
 	char *va;
 	uint64_t pa;
 
 	(void)state;
-	assert_non_null(seg);
-	va = (char *)seg->va + 5 * 4096 + 100;
-	pa = rf_memseg_virt2iova(seg, va);
-	if (pa == RF_BAD_IOVA) {
-		rf_memseg_destroy(seg);
-		skip(); /* pagemap hides PFNs without CAP_SYS_ADMIN */
+	/* 4 KB pages can move under a device: never in PA mode. */
+	assert_null(rf_memseg_create(&plain, MB, RF_SOCKET_ID_ANY));
+	if (geteuid() != 0)
+		skip();
+	seg = rf_memseg_create(&cfg, 4 * MB, RF_SOCKET_ID_ANY);
+	if (seg == NULL)
+		skip(); /* no hugepages free */
+	assert_int_equal(seg->page_size, 2 * MB);
+	/* Each page's IOVA is its own physical address, with the offset in the page kept. */
+	for (size_t off = 0; off < seg->len; off += seg->page_size) {
+		va = (char *)seg->va + off + 5 * 4096 + 100;
+		pa = rf_memseg_virt2iova(seg, va);
+		assert_int_not_equal(pa, RF_BAD_IOVA);
+		assert_int_equal(pa, rf_mem_virt2phy(va));
+		assert_int_not_equal(pa, (uint64_t)(uintptr_t)va);
+		assert_int_equal(pa % (2 * MB), 5 * 4096 + 100);
 	}
-	/* A physical address, not the virtual one; the offset in the page survives. */
-	assert_int_equal(pa, rf_mem_virt2phy(va));
-	assert_int_not_equal(pa, (uint64_t)(uintptr_t)va);
-	assert_int_equal(pa % 4096, 100);
+	assert_int_equal(rf_memseg_virt2iova(seg, (char *)seg->va + seg->len), RF_BAD_IOVA);
 	rf_memseg_destroy(seg);
 }
 
@@ -776,6 +863,8 @@ int main(void)
 	    cmocka_unit_test(test_args_defaults),
 	    cmocka_unit_test(test_args_bad),
 	    cmocka_unit_test(test_args_too_many_vdevs),
+	    cmocka_unit_test(test_args_pci),
+	    cmocka_unit_test(test_pci_addr),
 	    cmocka_unit_test(test_log_level),
 	    cmocka_unit_test(test_memseg_no_huge),
 	    cmocka_unit_test(test_memseg_huge),
