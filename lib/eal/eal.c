@@ -172,6 +172,14 @@ static int opt_ignored(struct eal_parse *p, const struct eal_opt *o, const char 
 	return 0;
 }
 
+static int opt_no_telemetry(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	(void)o;
+	(void)val;
+	p->cfg->no_telemetry = true;
+	return 0;
+}
+
 static const struct eal_opt eal_opts[] = {
     {"lcores", 'l', "LIST",
      "lcores to use, e.g. 0-3,5; L@CPU pins lcore L to CPU (default: the first two CPUs)",
@@ -181,7 +189,8 @@ static const struct eal_opt eal_opts[] = {
     {NULL, 'm', "MB", "memory to reserve at start-up (default: " STR(EAL_DEFAULT_MB) ")", opt_mem},
     {"no-huge", 0, NULL, "use a plain memfd with 4 KB pages", opt_no_huge},
     {"huge-dir", 0, "DIR", "the hugetlbfs mount to use (default: the first mounted)", opt_huge_dir},
-    {"file-prefix", 0, "NAME", "names our memory files (default: rf)", opt_file_prefix},
+    {"file-prefix", 0, "NAME", "names our memory files and telemetry dir (default: rf)",
+     opt_file_prefix},
     {"iova-mode", 0, "va|pa", "how devices address our memory (default: va)", opt_iova_mode},
     {"vdev", 0, "DEVARGS",
      "add a virtual device, e.g. net_virtio_user0,path=SOCK "
@@ -190,6 +199,9 @@ static const struct eal_opt eal_opts[] = {
     {"log-level", 0, "LEVEL", "err, warning, notice, info or debug (default: notice)",
      opt_log_level},
     {"no-pci", 0, NULL, "accepted for testpmd compatibility; there is no PCI bus yet", opt_ignored},
+    {"no-telemetry", 0, NULL,
+     "no telemetry socket (default: DPDK's v2 protocol at <runtime dir>/dpdk_telemetry.v2)",
+     opt_no_telemetry},
 };
 
 static const struct eal_opt *find_long(const char *name, size_t len)

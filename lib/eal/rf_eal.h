@@ -14,6 +14,7 @@
  *   --vdev DEVARGS        a virtual device, repeatable
  *   --log-level LEVEL     err, warning, notice, info, debug (default: notice)
  *   --no-pci              accepted for testpmd compatibility (there is no PCI bus yet)
+ *   --no-telemetry        no telemetry socket (the front ends serve one by default)
  */
 #ifndef RF_EAL_H
 #define RF_EAL_H
@@ -36,6 +37,7 @@ struct rf_eal_config {
 	const char *vdevs[RF_EAL_MAX_VDEV]; /* point into argv */
 	unsigned nb_vdevs;
 	enum rf_log_level log_level; /* --log-level */
+	bool no_telemetry;	     /* --no-telemetry */
 };
 
 /*

@@ -51,21 +51,21 @@ int rf_tel_runtime_dir(const char *prefix, char *dir, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* mkdir -p for the two levels we add (dpdk/ and the prefix), mode 0700 as DPDK's. */
+/* mkdir -p, each level we make mode 0700 as DPDK's runtime dirs. */
 static int make_dir(char *dir)
 {
-	char *slash = strrchr(dir, '/');
-
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
+	for (char *p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
 		int rc = mkdir(dir, 0700);
-		*slash = '/';
+		*p = c;
 		if (rc != 0 && errno != EEXIST)
 			return -errno;
+		if (c == '\0')
+			return 0;
 	}
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* Does a live process accept connections on path? */
