@@ -1023,7 +1023,7 @@ void rf_fwd_options_usage(FILE *out)
 	fprintf(
 	    out,
 	    "Usage: ringfwd [EAL options] -- [options]\n"
-	    "       ringfwd --help | --version\n\n"
+	    "   or: ringfwd --help | --version\n\n"
 	    "Forwards packets between the ports given with --vdev, one pinned thread per\n"
 	    "forwarding lcore, testpmd-style. Stops on SIGINT/SIGTERM and prints the totals.\n\n");
 	rf_eal_usage(out);
