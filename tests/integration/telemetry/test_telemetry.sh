@@ -10,6 +10,7 @@
 # socket name, and both answer.
 # The same run writes --stats-prom: the file passes `promtool check metrics`
 # while forwarding, and its final counters are those of --stats-json.
+# shellcheck source=tests/integration/fwd/lib.sh
 . "$(dirname "$0")/../fwd/lib.sh"
 tel=$here/../telemetry/tel_client.py
 rf_need_cmd dpdk-telemetry.py
@@ -57,7 +58,9 @@ usage=$(dpdk_tel_val "$prefix" /eal/lcore/usage \
 	'"%d %d %d" % (r["lcore_ids"][0], r["busy_cycles"][0], r["total_cycles"][0])')
 read -r ulcore ubusy utotal <<<"$usage"
 fwd_expect_eq "/eal/lcore/usage lcore" "$ulcore" 1
-[ "$ubusy" -gt 0 ] && [ "$ubusy" -le "$utotal" ] || rf_fail "usage: busy $ubusy of total $utotal"
+if [ "$ubusy" -le 0 ] || [ "$ubusy" -gt "$utotal" ]; then
+	rf_fail "usage: busy $ubusy of total $utotal"
+fi
 
 rx1=$(dpdk_tel_val "$prefix" /ethdev/stats,0 'r["ipackets"]')
 fwd_wait_count rf 0 rx-packets $((rx1 + 1000)) 30
@@ -69,7 +72,6 @@ echo "---- --stats-prom while forwarding ----"
 "$promtool" check metrics <"$prom" || rf_fail "promtool check metrics rejects $prom"
 grep -E '^ringfwd_port_rx_packets_total\{port="0",name="net_virtio_user0"\} [1-9]' "$prom" ||
 	rf_fail "no port 0 rx packets in $prom"
-[ -z "$(ls "$RF_TMP" | grep 'rf.prom.tmp')" ] || rf_fail "a temporary prom file is left"
 
 echo "---- edge cases, raw SOCK_SEQPACKET client ----"
 python3 "$tel" "$tsock" edge || rf_fail "telemetry edge cases"
@@ -112,6 +114,9 @@ fwd_expect_eq "telemetry vs --stats-json" "$a" \
 fwd_expect_eq "/ringfwd/streams vs --stats-json" "$s" "$(fwd_json rf 'd["ports"][0]["rx_packets"]')"
 [ ! -e "$tsock" ] || rf_fail "ringfwd left $tsock behind"
 "$promtool" check metrics <"$prom" || rf_fail "promtool check metrics rejects the final $prom"
+for f in "$prom".tmp.*; do
+	[ ! -e "$f" ] || rf_fail "a temporary prom file is left: $f"
+done
 prom_val() { awk -v m="$1" '$1 == m { print $2 }' "$prom"; }
 fwd_expect_eq "prom rx_packets vs --stats-json" \
 	"$(prom_val 'ringfwd_port_rx_packets_total{port="0",name="net_virtio_user0"}')" \
