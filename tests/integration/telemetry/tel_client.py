@@ -5,6 +5,8 @@ protocol), for the tests: the edge cases dpdk-telemetry.py never sends.
   tel_client.py PATH query CMD...        print each reply (one JSON a line)
   tel_client.py PATH edge                run the edge cases, exit 1 on a failure
   tel_client.py PATH hold N SECS         N clients connect, never read, SECS later leave
+  tel_client.py PATH hammer SECS CMD...  ask CMD... in turn for SECS seconds: every reply
+                                         must be {"CMD": data}; prints the count
 """
 import json
 import os
@@ -135,13 +137,29 @@ def hold(path, n, secs):
     time.sleep(secs)
 
 
+def hammer(path, secs, cmds):
+    s, _ = connect(path)
+    n = 0
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        for c in cmds:
+            r = ask(s, c)
+            if list(r) != [c.split(",")[0]]:
+                sys.exit("bad reply to %s: %r" % (c, r))
+            n += 1
+    s.close()
+    print(n)
+
+
 if __name__ == "__main__":
     path, what = sys.argv[1], sys.argv[2]
     if what == "query":
         query(path, sys.argv[3:])
     elif what == "edge":
         sys.exit(edge(path))
+    elif what == "hammer":
+        hammer(path, float(sys.argv[3]), sys.argv[4:])
     elif what == "hold":
         hold(path, int(sys.argv[3]), float(sys.argv[4]))
     else:
-        sys.exit("usage: tel_client.py PATH query CMD... | edge | hold N SECS")
+        sys.exit("usage: tel_client.py PATH query CMD... | edge | hold N SECS | hammer SECS CMD...")
