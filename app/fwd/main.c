@@ -22,9 +22,13 @@
 
 #include "engine.h"
 #include "options.h"
+#include "prom.h"
 #include "rf_eal.h"
 #include "stats.h"
+#include "rf_telemetry.h"
 #include "stop_signals.h"
+#include "version.h"
+#include "telemetry.h"
 #if RF_FWD_HAVE_SHELL
 #include "shell.h"
 #endif
@@ -80,6 +84,16 @@ static bool stop_pending(void *arg)
 	return rf_stop_signal_pending(arg);
 }
 
+/* --stats-prom each period: a failure is said on stderr, and forwarding goes on. */
+static void write_prom(const struct rf_fwd_engine *e, const struct rf_fwd_snapshot *s)
+{
+	char msg[512];
+
+	if (e->opt->stats_prom != NULL &&
+	    rf_fwd_stats_write_prom(e->opt->stats_prom, e, s, msg, sizeof(msg)) != 0)
+		fprintf(stderr, "ringfwd: %s\n", msg);
+}
+
 /*
  * The main lcore does not forward and does not spin: it sleeps in
  * sigtimedwait until a stop signal, waking every --stats-period seconds to
@@ -116,6 +130,7 @@ static int run_until_signal(struct rf_fwd_engine *e, const sigset_t *stop)
 			if (now >= next_ns) {
 				rf_fwd_snapshot_take(&cur, e);
 				rf_fwd_stats_print_period(stdout, e, &prev, &cur);
+				write_prom(e, &cur);
 				struct rf_fwd_snapshot t = prev;
 				prev = cur;
 				cur = t;
@@ -139,12 +154,17 @@ static int run_until_signal(struct rf_fwd_engine *e, const sigset_t *stop)
 /* Start the lcores, sleep until a stop signal, stop them. 0 or -errno with err. */
 static int run_forwarding(struct rf_fwd_engine *e, const sigset_t *stop)
 {
+	/* Telemetry handlers read the engine's state: not while it changes. */
+	rf_tel_lock();
 	int rc = rf_fwd_engine_start(e, err, sizeof(err));
+	rf_tel_unlock();
 
 	if (rc != 0)
 		return rc;
 	run_until_signal(e, stop);
+	rf_tel_lock();
 	rf_fwd_engine_stop(e);
+	rf_tel_unlock();
 	return 0;
 }
 
@@ -184,6 +204,11 @@ static int report(struct rf_fwd_engine *e)
 		fprintf(stderr, "ringfwd: %s\n", err);
 		status = EXIT_FAIL;
 	}
+	if (e->opt->stats_prom != NULL &&
+	    rf_fwd_stats_write_prom(e->opt->stats_prom, e, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ringfwd: %s\n", err);
+		status = EXIT_FAIL;
+	}
 	rf_fwd_snapshot_fini(&s);
 	return status;
 }
@@ -192,6 +217,7 @@ static int report(struct rf_fwd_engine *e)
 static int fail_after_eal(struct rf_fwd_engine *e, int status)
 {
 	fprintf(stderr, "ringfwd: %s\n", err);
+	rf_fwd_telemetry_stop();
 	rf_fwd_engine_stop(e);
 	rf_fwd_engine_close(e);
 	rf_fwd_engine_free(e);
@@ -208,6 +234,10 @@ int main(int argc, char **argv)
 	int rc, status;
 
 	/* 1. Options: all checked before anything is set up. */
+	if (rf_app_wants_version(argc, argv)) {
+		rf_app_print_version(stdout, "ringfwd");
+		return EXIT_OK;
+	}
 	if (wants_help(argc, argv)) {
 		rf_fwd_options_usage(stdout);
 		return EXIT_OK;
@@ -251,6 +281,8 @@ int main(int argc, char **argv)
 	engine.stop_requested_arg = &stop;
 	if (rf_fwd_engine_setup(&engine, err, sizeof(err)) != 0)
 		return fail_after_eal(&engine, EXIT_USAGE);
+	if (rf_fwd_telemetry_start(&engine, err, sizeof(err)) != 0)
+		return fail_after_eal(&engine, EXIT_USAGE);
 
 	/* 4. Run: forward until SIGINT/SIGTERM (or the shell's quit). */
 	rc = opt.interactive ? run_shell(&engine) : run_forwarding(&engine, &stop);
@@ -258,6 +290,7 @@ int main(int argc, char **argv)
 		return fail_after_eal(&engine, EXIT_FAIL);
 
 	/* 5. Report: final table, leaks, JSON; more stop signals only get "already stopping". */
+	rf_fwd_telemetry_stop(); /* before the ports it reads are closed */
 	rf_stop_signals_stopping(&stop, "ringfwd");
 	status = report(&engine);
 	rf_fwd_engine_free(&engine);

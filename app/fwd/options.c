@@ -620,6 +620,14 @@ static int opt_stats_json(struct rf_fwd_options *o, struct opt_ctx *c, const cha
 	return 0;
 }
 
+static int opt_stats_prom(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
+{
+	if (*val == '\0')
+		return fail(c, "needs a file name");
+	o->stats_prom = val;
+	return 0;
+}
+
 static int opt_tx_retry(struct rf_fwd_options *o, struct opt_ctx *c, const char *val)
 {
 	unsigned long v = DEFAULT_TX_RETRY;
@@ -730,6 +738,10 @@ static const struct opt_def opt_defs[] = {
     {"cmdline-file", 0, ARG_REQUIRED, "FILE", "none",
      "with -i: run the shell commands in FILE before the prompt", opt_cmdline_file},
     {"help", 'h', ARG_NONE, NULL, NULL, "this text", opt_help},
+    {"stats-prom", 0, ARG_REQUIRED, "FILE", "none",
+     "write the counters in Prometheus text format every --stats-period and at the end "
+     "(write, then rename)",
+     opt_stats_prom},
 };
 
 static void set_defaults(struct rf_fwd_options *o)
@@ -1010,7 +1022,8 @@ void rf_fwd_options_usage(FILE *out)
 
 	fprintf(
 	    out,
-	    "Usage: ringfwd [EAL options] -- [options]\n\n"
+	    "Usage: ringfwd [EAL options] -- [options]\n"
+	    "   or: ringfwd --help | --version\n\n"
 	    "Forwards packets between the ports given with --vdev, one pinned thread per\n"
 	    "forwarding lcore, testpmd-style. Stops on SIGINT/SIGTERM and prints the totals.\n\n");
 	rf_eal_usage(out);

@@ -101,6 +101,7 @@ struct rf_fwd_options {
 	const char *cmdline_file; /* --cmdline-file: shell commands run before the prompt */
 	bool auto_start;	  /* --auto-start; implied without -i */
 	bool help;		  /* -h / --help */
+	const char *stats_prom;	  /* --stats-prom FILE; NULL = none */
 };
 
 /*

@@ -26,6 +26,7 @@
 #include <editline/readline.h>
 
 #include "engine.h"
+#include "rf_telemetry.h"
 #include "shell.h"
 #include "stats.h"
 #include "steer.h"
@@ -1385,7 +1386,7 @@ static int c_help(struct shell *sh, struct arg_val *a)
 }
 
 /* Parse and run one line; errors are one line on stdout and the shell goes on. */
-static void run_line(struct shell *sh, const char *line)
+static void run_line_unlocked(struct shell *sh, const char *line)
 {
 	char buf[LINE_MAX_LEN], *words[MAX_WORDS], err[512];
 	struct arg_val a[MAX_ARGS];
@@ -1420,6 +1421,14 @@ static void run_line(struct shell *sh, const char *line)
 			}
 	c->fn(sh, a);
 	fflush(stdout);
+}
+
+/* A command may re-plan, start or stop the engine: telemetry handlers wait (rf_telemetry.h). */
+static void run_line(struct shell *sh, const char *line)
+{
+	rf_tel_lock();
+	run_line_unlocked(sh, line);
+	rf_tel_unlock();
 }
 
 /* ---- completion ------------------------------------------------------------ */
@@ -1603,7 +1612,10 @@ int rf_fwd_shell_run(struct rf_fwd_engine *e, char *err, size_t errlen)
 	sh.quit = false;
 	the_shell = &sh;
 	/* From here the engine follows the shell's copy of the options. */
-	if (rf_fwd_engine_replan(e, &sh.opt, err, errlen) != 0)
+	rf_tel_lock();
+	int planned = rf_fwd_engine_replan(e, &sh.opt, err, errlen);
+	rf_tel_unlock();
+	if (planned != 0)
 		return -EINVAL;
 	if (e->opt->cmdline_file != NULL) {
 		FILE *f = fopen(e->opt->cmdline_file, "r");
@@ -1619,16 +1631,21 @@ int rf_fwd_shell_run(struct rf_fwd_engine *e, char *err, size_t errlen)
 		run_stream(&sh, f, true);
 		fclose(f);
 	}
-	if (sh.e->opt->auto_start && !sh.quit && !e->running)
+	if (sh.e->opt->auto_start && !sh.quit && !e->running) {
+		rf_tel_lock();
 		start_fwd(&sh, 0);
+		rf_tel_unlock();
+	}
 	if (!sh.quit) {
 		if (isatty(STDIN_FILENO))
 			run_terminal(&sh);
 		else
 			run_stream(&sh, stdin, true);
 	}
+	rf_tel_lock();
 	if (e->running)
 		c_stop(&sh, NULL);
+	rf_tel_unlock();
 	drain_stop_signals();
 	fflush(stdout);
 	return 0;

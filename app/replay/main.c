@@ -32,6 +32,8 @@
 #include "rf_mempool.h"
 #include "rf_time.h"
 #include "stop_signals.h"
+#include "version.h"
+#include "telemetry.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -250,6 +252,7 @@ static unsigned teardown(struct rf_replay *r, struct rf_mempool *mp)
 static int fail_after_eal(struct rf_replay *r, struct rf_mempool *mp, int status)
 {
 	fprintf(stderr, "ringfwd-replay: %s\n", err);
+	rf_replay_telemetry_stop();
 	teardown(r, mp);
 	rf_replay_release(r);
 	rf_eal_cleanup();
@@ -267,6 +270,10 @@ int main(int argc, char **argv)
 	int rc, status = EXIT_OK;
 
 	/* 1. Options: all checked before anything is set up. */
+	if (rf_app_wants_version(argc, argv)) {
+		rf_app_print_version(stdout, "ringfwd-replay");
+		return EXIT_OK;
+	}
 	if (wants_help(argc, argv)) {
 		rf_replay_options_usage(stdout);
 		return EXIT_OK;
@@ -317,12 +324,15 @@ int main(int argc, char **argv)
 	rc = rf_pcap_preload(opt.pcap, mp, 0, &r.cap, err, sizeof(err));
 	if (rc != 0 || rf_replay_prepare(&r, err, sizeof(err)) != 0)
 		return fail_after_eal(&r, mp, EXIT_USAGE);
+	if (rf_replay_telemetry_start(&r, mp, err, sizeof(err)) != 0)
+		return fail_after_eal(&r, mp, EXIT_USAGE);
 
 	/* 5. Run: send (and receive) until done or stopped. */
 	if (run(&r, &stop) != 0)
 		return fail_after_eal(&r, mp, EXIT_FAIL);
 
 	/* 6. Report: every mbuf home, the numbers, JSON; more stop signals only say so. */
+	rf_replay_telemetry_stop(); /* before the ports and the pool it reads go */
 	rf_stop_signals_stopping(&stop, "ringfwd-replay");
 	struct rf_eth_stats txst;
 	if (rf_eth_stats_get((uint16_t)opt.tx_port, &txst) == 0)

@@ -288,7 +288,8 @@ int rf_replay_options_parse(int argc, char **argv, struct rf_replay_options *o, 
 
 void rf_replay_options_usage(FILE *out)
 {
-	fprintf(out, "Usage: ringfwd-replay [EAL options] -- --pcap FILE [options]\n\n"
+	fprintf(out, "Usage: ringfwd-replay [EAL options] -- --pcap FILE [options]\n"
+		     "   or: ringfwd-replay --help | --version\n\n"
 		     "Sends a capture through a port, preloaded in memory, at its own timing\n"
 		     "or at a chosen rate, and reports what was sent (and received).\n\n"
 		     "Options:\n");

@@ -393,6 +393,21 @@ static void account(struct rf_replay *r, uint64_t t, uint64_t k, uint32_t i, con
 	}
 }
 
+/* Once per burst: the counters telemetry shows (rf_replay_live). */
+static void live_publish(struct rf_replay *r)
+{
+	const struct rf_replay_result *res = &r->res;
+	struct rf_replay_live *l = &r->live;
+
+	atomic_store_explicit(&l->sent, res->sent, memory_order_relaxed);
+	atomic_store_explicit(&l->sent_bytes, res->sent_bytes, memory_order_relaxed);
+	atomic_store_explicit(&l->received, res->received, memory_order_relaxed);
+	atomic_store_explicit(&l->first_tsc, res->first_tsc, memory_order_relaxed);
+	atomic_store_explicit(&l->last_tsc, res->last_tsc, memory_order_relaxed);
+	atomic_store_explicit(&l->sched_first, res->sched_first, memory_order_relaxed);
+	atomic_store_explicit(&l->sched_last, res->sched_last, memory_order_relaxed);
+}
+
 int rf_replay_run(void *arg)
 {
 	struct rf_replay *r = arg;
@@ -409,6 +424,9 @@ int rf_replay_run(void *arg)
 		total = o->limit;
 	uint64_t start = rf_tsc();
 	r->res.start_tsc = start;
+	atomic_store_explicit(&r->live.total, total == UINT64_MAX ? 0 : total,
+			      memory_order_relaxed);
+	atomic_store_explicit(&r->live.start_tsc, start, memory_order_relaxed);
 	uint64_t end =
 	    o->duration > 0 ? start + (uint64_t)(o->duration * (double)r->hz) : UINT64_MAX;
 
@@ -453,6 +471,8 @@ int rf_replay_run(void *arg)
 		if (paced && sent > 0 && t > start + sched[0] + r->hz / 1000000)
 			r->res.late += sent;
 		account(r, t, k, i, sched, sent, ns_per_tick, start);
+		if (sent != 0)
+			live_publish(r);
 		for (uint16_t j = 0; j < sent; j++) {
 			k++;
 			if (++i == n) {
@@ -474,6 +494,7 @@ int rf_replay_run(void *arg)
 			poll_rx(r, &max_seq, ns_per_tick);
 		r->res.lost = r->res.sent - r->res.received;
 	}
+	live_publish(r);
 	/* Release: r->res is complete before the main lcore sees done. */
 	atomic_store_explicit(&r->done, true, memory_order_release);
 	return 0;

@@ -55,6 +55,20 @@ struct rf_replay_result {
 	struct rf_replay_hist latency; /* ns */
 };
 
+/*
+ * What the telemetry thread reads while the run goes on: copies of the
+ * result's counters, stored (relaxed) by the sending lcore once per burst,
+ * loaded relaxed by the reader. Nothing else is published with them; each
+ * value alone is whole.
+ */
+struct rf_replay_live {
+	_Atomic uint64_t sent, sent_bytes, received;
+	_Atomic uint64_t first_tsc, last_tsc;	  /* actual, of the first and latest send */
+	_Atomic uint64_t sched_first, sched_last; /* their scheduled times, ticks from start */
+	_Atomic uint64_t start_tsc;		  /* 0 until the run has started */
+	_Atomic uint64_t total;			  /* packets this run will send; 0: until stopped */
+};
+
 struct rf_replay {
 	const struct rf_replay_options *opt;
 	struct rf_pcap_capture cap;
@@ -81,6 +95,7 @@ struct rf_replay {
 	/* set by the sending lcore when done: release, pairs with the main lcore's acquire */
 	atomic_bool done;
 	struct rf_replay_result res;
+	struct rf_replay_live live; /* (sending lcore) for telemetry */
 };
 
 /*

@@ -219,6 +219,14 @@ static int opt_log_level(struct eal_parse *p, const struct eal_opt *o, const cha
 	return 0;
 }
 
+static int opt_no_telemetry(struct eal_parse *p, const struct eal_opt *o, const char *val)
+{
+	(void)o;
+	(void)val;
+	p->cfg->no_telemetry = true;
+	return 0;
+}
+
 static const struct eal_opt eal_opts[] = {
     {"lcores", 'l', "LIST",
      "lcores to use, e.g. 0-3,5; L@CPU pins lcore L to CPU (default: the first two CPUs)",
@@ -228,7 +236,8 @@ static const struct eal_opt eal_opts[] = {
     {NULL, 'm', "MB", "memory to reserve at start-up (default: " STR(EAL_DEFAULT_MB) ")", opt_mem},
     {"no-huge", 0, NULL, "use a plain memfd with 4 KB pages", opt_no_huge},
     {"huge-dir", 0, "DIR", "the hugetlbfs mount to use (default: the first mounted)", opt_huge_dir},
-    {"file-prefix", 0, "NAME", "names our memory files (default: rf)", opt_file_prefix},
+    {"file-prefix", 0, "NAME", "names our memory files and telemetry dir (default: rf)",
+     opt_file_prefix},
     {"iova-mode", 0, "va|pa",
      "how devices address our memory (default: va when every PCI device is behind an IOMMU, "
      "else pa)",
@@ -244,6 +253,9 @@ static const struct eal_opt eal_opts[] = {
      opt_allow},
     {"block", 'b', "BDF", "never probe this PCI device (repeatable)", opt_block},
     {"no-pci", 0, NULL, "do not scan the PCI bus", opt_no_pci},
+    {"no-telemetry", 0, NULL,
+     "no telemetry socket (default: DPDK's v2 protocol at <runtime dir>/dpdk_telemetry.v2)",
+     opt_no_telemetry},
 };
 
 static const struct eal_opt *find_long(const char *name, size_t len)

@@ -17,6 +17,7 @@
  *   -b, --block BDF       never probe this PCI device, repeatable
  *   --no-pci              do not scan the PCI bus
  *   --log-level LEVEL     err, warning, notice, info, debug (default: notice)
+ *   --no-telemetry        no telemetry socket (the front ends serve one by default)
  */
 #ifndef RF_EAL_H
 #define RF_EAL_H
@@ -54,6 +55,7 @@ struct rf_eal_config {
 	bool no_pci; /* --no-pci */
 	/* mem.iova_mode as given: RF_IOVA_DC when --iova-mode was not; rf_eal_init then chooses. */
 	enum rf_iova_mode iova_asked;
+	bool no_telemetry; /* --no-telemetry */
 };
 
 /*

@@ -123,6 +123,11 @@ const struct rf_eth_driver *rf_eth_driver_find(const char *name)
 	return NULL;
 }
 
+const struct rf_eth_driver *rf_eth_driver_at(unsigned i)
+{
+	return i < nb_drivers ? drivers[i] : NULL;
+}
+
 void rf_eth_driver_register(const struct rf_eth_driver *drv)
 {
 	if (drv == NULL || drv->name == NULL || drv->probe == NULL) {

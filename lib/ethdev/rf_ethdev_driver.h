@@ -100,6 +100,8 @@ void rf_eth_driver_register(const struct rf_eth_driver *drv);
 int rf_eth_dev_attach(struct rf_eth_dev *dev, const char *name, const struct rf_eth_driver *drv,
 		      uint16_t *port_id, char *err, size_t errlen);
 const struct rf_eth_driver *rf_eth_driver_find(const char *name);
+/* The i-th registered driver (0, 1, ...), NULL past the last: to list them (shell completion). */
+const struct rf_eth_driver *rf_eth_driver_at(unsigned i);
 
 /* Registers at load time. The driver's library must be linked whole (link_whole). */
 #define RF_ETH_DRIVER_REGISTER(drv)                                                                \
