@@ -27,6 +27,8 @@
 #     ring refused whole);
 #   - the peer's busy cycles per packet (its --record-core-cycles): what the
 #     DUT's rings cost the other side.
+# Both DUTs record burst statistics (ringfwd and testpmd
+# --record-burst-stats), so both pay for the same bookkeeping per poll.
 # Each row (scenario, size) holds /tmp/ringfwd-cores.lock for its own runs
 # only, so that a full run does not keep the machine's other users waiting,
 # and gets a verdict: "settled" when the ringfwd and DPDK ranges (min..max of
@@ -204,7 +206,7 @@ run_one() {
 		start_nice dut dpdk-testpmd -l 0,1 --main-lcore 0 "${dp_mem[@]}" --no-pci \
 			--file-prefix="$dut_prefix" --vdev "net_virtio_user0,path=$out/vhost.sock" -- \
 			--forward-mode="$dut_mode" "${dut_args[@]}" --auto-start --stats-period 1 \
-			--nb-cores=1 --total-num-mbufs=16384 --record-core-cycles
+			--nb-cores=1 --total-num-mbufs=16384 --record-core-cycles --record-burst-stats
 		wait_for "$out/dut.log" "Rx-pps" 30 || { stop dut; stop peer; return 1; }
 	fi
 	sleep "$warmup"
