@@ -4,12 +4,14 @@
  * destination IP over cfg->flowgen_flows flows (as testpmd's flowgen does)
  * and frees whatever it receives.
  *
- * Every frame is Ether / IPv4 / UDP / zero payload, cfg->txpkts[] segment
- * lengths long in all, from the TX port's MAC to its --eth-peer and from
- * --tx-ip SRC to DST. Both checksums are correct: the payload is zero, so it
- * adds nothing to the UDP sum. stream_init builds the 42 header bytes once,
- * with the folded sums of everything but the destination address, and the
- * burst copies them; flowgen adds each flow's destination to those sums.
+ * Every frame is Ether / IPv4 / UDP / payload, cfg->txpkts[] segment lengths
+ * long in all, from the TX port's MAC to its --eth-peer and from --tx-ip SRC
+ * to DST. stream_init builds the 42 header bytes once for the frame size (the
+ * template), with the folded IPv4 sum of everything but the destination
+ * address; the burst copies the template to the start of the data and writes
+ * nothing else into the frame, as testpmd does: the payload is whatever the
+ * pool's memory holds, so the UDP checksum is 0, "none" (RFC 768; allowed
+ * over IPv4). flowgen adds each flow's destination to the IPv4 sum.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,8 +27,7 @@
 /* Kept in fs->mode_state, copied in and out with memcpy. */
 struct txgen_state {
 	uint8_t hdr[TXGEN_HDR_LEN]; /* the frame's headers, for cfg->tx_ip_dst */
-	uint16_t ip_sum;  /* folded sum of the IPv4 header, checksum and destination zero */
-	uint16_t udp_sum; /* same for pseudo-header + UDP header (+ zero payload) */
+	uint16_t ip_sum; /* folded sum of the IPv4 header, checksum and destination zero */
 	uint16_t frame_len;
 	uint32_t next_flow; /* flowgen: flow of the next packet, 0..flowgen_flows-1 */
 };
@@ -44,21 +45,17 @@ static void txgen_store(struct rf_fwd_stream *fs, const struct txgen_state *st)
 	memcpy(fs->mode_state, st, sizeof(*st));
 }
 
-/* Write destination dst (host order) into hdr, and both checksums to match. */
-static void txgen_set_dst(uint8_t *hdr, const struct txgen_state *st, uint32_t dst)
+/* Write destination dst (host order) into hdr, and the IPv4 checksum to match. */
+static inline void txgen_set_dst(uint8_t *hdr, const struct txgen_state *st, uint32_t dst)
 {
 	uint32_t be = htonl(dst);
 	uint16_t w[2];
-	uint16_t ip_cksum, udp_cksum;
+	uint16_t ip_cksum;
 
 	memcpy(hdr + TXGEN_IP_OFF + offsetof(struct rf_ipv4_hdr, dst_addr), &be, 4);
 	memcpy(w, &be, 4);
 	ip_cksum = (uint16_t)~rf_cksum_fold((uint64_t)st->ip_sum + w[0] + w[1]);
-	udp_cksum = (uint16_t)~rf_cksum_fold((uint64_t)st->udp_sum + w[0] + w[1]);
-	if (udp_cksum == 0)
-		udp_cksum = 0xffff; /* RFC 768: 0 would mean "no checksum" */
 	memcpy(hdr + TXGEN_IP_OFF + offsetof(struct rf_ipv4_hdr, hdr_checksum), &ip_cksum, 2);
-	memcpy(hdr + TXGEN_UDP_OFF + offsetof(struct rf_udp_hdr, dgram_cksum), &udp_cksum, 2);
 }
 
 /* Check the config against the pool and build the template. 0 or -EINVAL. */
@@ -101,18 +98,26 @@ static int txgen_init(struct rf_fwd_stream *fs)
 	    .src_port = htons(cfg->tx_udp_src),
 	    .dst_port = htons(cfg->tx_udp_dst),
 	    .dgram_len = htons((uint16_t)(frame - TXGEN_UDP_OFF)),
+	    .dgram_cksum = 0, /* none: the payload is not ours to sum */
 	};
-	uint32_t udp_len = frame - TXGEN_UDP_OFF;
 
 	st.ip_sum = rf_raw_cksum(&ip, sizeof(ip));
-	st.udp_sum =
-	    rf_cksum_fold(rf_raw_cksum_partial(&udp, sizeof(udp), rf_ipv4_phdr_sum(&ip, udp_len)));
 	memcpy(st.hdr, &eth, sizeof(eth));
 	memcpy(st.hdr + TXGEN_IP_OFF, &ip, sizeof(ip));
 	memcpy(st.hdr + TXGEN_UDP_OFF, &udp, sizeof(udp));
 	txgen_set_dst(st.hdr, &st, cfg->tx_ip_dst);
 	txgen_store(fs, &st);
 	return 0;
+}
+
+/* The fields every generated head carries, whatever its segments. */
+static inline void txgen_set_meta(struct rf_mbuf *m, uint16_t frame_len)
+{
+	m->pkt_len = frame_len;
+	m->packet_type = RF_PTYPE_L2_ETHER | RF_PTYPE_L3_IPV4 | RF_PTYPE_L4_UDP;
+	m->l2_len = sizeof(struct rf_ether_hdr);
+	m->l3_len = sizeof(struct rf_ipv4_hdr);
+	m->l4_len = sizeof(struct rf_udp_hdr);
 }
 
 /* Give a fresh head the segments and lengths of cfg->txpkts. 0, or -ENOENT (head untouched). */
@@ -132,11 +137,7 @@ static int txgen_shape(struct rf_fwd_stream *fs, struct rf_mbuf *m, uint16_t fra
 		last = segs[s - 1];
 	}
 	m->nb_segs = nseg;
-	m->pkt_len = frame_len;
-	m->packet_type = RF_PTYPE_L2_ETHER | RF_PTYPE_L3_IPV4 | RF_PTYPE_L4_UDP;
-	m->l2_len = sizeof(struct rf_ether_hdr);
-	m->l3_len = sizeof(struct rf_ipv4_hdr);
-	m->l4_len = sizeof(struct rf_udp_hdr);
+	txgen_set_meta(m, frame_len);
 	return 0;
 }
 
@@ -151,6 +152,14 @@ static uint16_t txgen_alloc(struct rf_fwd_stream *fs, struct rf_mbuf **pkts, uin
 			got++;
 		n = got;
 	}
+	if (fs->cfg->nb_txpkts == 1) {
+		/* One segment (the common case): fresh mbufs already have nb_segs 1, next NULL. */
+		for (uint16_t i = 0; i < n; i++) {
+			pkts[i]->data_len = frame_len;
+			txgen_set_meta(pkts[i], frame_len);
+		}
+		return n;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		if (txgen_shape(fs, pkts[i], frame_len) != 0) {
 			rf_pktmbuf_free_bulk(&pkts[i], n - i);
@@ -160,17 +169,22 @@ static uint16_t txgen_alloc(struct rf_fwd_stream *fs, struct rf_mbuf **pkts, uin
 	return n;
 }
 
-/* Copy the headers over the start of the chain and zero the rest. */
-static void txgen_fill(struct rf_mbuf *m, const uint8_t *hdr)
+/*
+ * Copy the headers over the start of the chain; the payload is left as it
+ * is. A first segment that holds them all (every one-segment frame) takes a
+ * copy of constant size, which the compiler turns into a few stores.
+ */
+static inline void txgen_fill(struct rf_mbuf *m, const uint8_t *hdr)
 {
+	if (RF_LIKELY(m->data_len >= TXGEN_HDR_LEN)) {
+		memcpy(rf_pktmbuf_mtod(m, uint8_t *), hdr, TXGEN_HDR_LEN);
+		return;
+	}
 	size_t left = TXGEN_HDR_LEN;
-
-	for (struct rf_mbuf *s = m; s != NULL; s = s->next) {
-		uint8_t *d = rf_pktmbuf_mtod(s, uint8_t *);
+	for (struct rf_mbuf *s = m; s != NULL && left > 0; s = s->next) {
 		size_t n = RF_MIN(left, (size_t)s->data_len);
 
-		memcpy(d, hdr, n);
-		memset(d + n, 0, s->data_len - n);
+		memcpy(rf_pktmbuf_mtod(s, uint8_t *), hdr, n);
 		hdr += n;
 		left -= n;
 	}

@@ -41,6 +41,11 @@ bench_lock() {
 	flock 9
 }
 
+# bench_unlock: let the others have the cores (bench_lock takes them again).
+bench_unlock() {
+	flock -u 9
+}
+
 # start NAME CMD...: in the background, output to $out/NAME.log, PID in $pid_NAME.
 start() {
 	local name=$1

@@ -24,18 +24,36 @@
 #     --stats-json; DPDK testpmd's --record-core-cycles), and for ringfwd the
 #     idle-poll share (RX polls that returned
 #     nothing, from --record-burst-stats; in tx, the share of TX bursts the
-#     ring refused whole).
+#     ring refused whole);
+#   - the peer's busy cycles per packet (its --record-core-cycles): what the
+#     DUT's rings cost the other side.
+# Both DUTs record burst statistics (ringfwd and testpmd
+# --record-burst-stats), so both pay for the same bookkeeping per poll.
+# Each row (scenario, size) holds /tmp/ringfwd-cores.lock for its own runs
+# only, so that a full run does not keep the machine's other users waiting,
+# and gets a verdict: "settled" when the ringfwd and DPDK ranges (min..max of
+# the pairs) do not overlap and nothing else was runnable during the windows
+# (median other runnable tasks below 0.5, from /proc/loadavg), else "noisy"
+# with the reason.
 # Gbit/s counts the frame's bytes only (Ethernet header to payload end; no
 # CRC, no 20 B preamble and inter-frame gap).
 #
-# Prints a table (median of the pairs, min..max, ratio ringfwd/DPDK) and
-# writes bench-results/<date-time>/results.json, results.md, mpps.png and
-# mpps.svg. Holds /tmp/ringfwd-cores.lock throughout.
+# Prints a table (median of the pairs, min..max, ratio ringfwd/DPDK, verdict)
+# and writes bench-results/<date-time>/results.json, results.md, mpps.png and
+# mpps.svg.
 #
-# Usage: scripts/bench/run.sh [--quick]   (--quick: 64 B only, 2 pairs)
+# Usage: scripts/bench/run.sh [--quick]
+#   --quick: every row (rx, tx, fwd at 64, 512 and 1518 B), 2 pairs, 1 s
+#   warm-up, 4 s windows (testpmd prints every 1 to 2 s: a rate needs two
+#   prints in the window): a change checked in minutes, each row's lock held
+#   for under a minute.
 # Environment: BENCH_PAIRS, BENCH_SIZES, BENCH_SCENARIOS, BENCH_WARMUP (2 s),
 # BENCH_SECONDS (5 s), BENCH_BUILD (build-bench), BENCH_NO_HUGE=1 (plain
-# memory for both DUTs), BENCH_KEEP=1 (keep the logs in /tmp).
+# memory for both DUTs), BENCH_KEEP=1 (keep the logs in /tmp),
+# BENCH_BEFORE=PATH (another ringfwd binary, e.g. built from the commit before
+# a change: it runs as a third system, "before", in every pair, so one run
+# gives the before and after rows), BENCH_NOISY_OTHERS (0.5: the verdict's
+# limit on other runnable tasks).
 set -u
 # shellcheck source=scripts/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -55,17 +73,24 @@ for a in "$@"; do
 		;;
 	esac
 done
+sizes=${BENCH_SIZES:-64 512 1518}
+scenarios=${BENCH_SCENARIOS:-rx tx fwd}
 if [ "$quick" = 1 ]; then
 	pairs=${BENCH_PAIRS:-2}
-	sizes=${BENCH_SIZES:-64}
+	warmup=${BENCH_WARMUP:-1}
+	window=${BENCH_SECONDS:-4}
 else
 	pairs=${BENCH_PAIRS:-3}
-	sizes=${BENCH_SIZES:-64 512 1518}
+	warmup=${BENCH_WARMUP:-2}
+	window=${BENCH_SECONDS:-5}
 fi
-scenarios=${BENCH_SCENARIOS:-rx tx fwd}
-warmup=${BENCH_WARMUP:-2}
-window=${BENCH_SECONDS:-5}
 build=${BENCH_BUILD:-$RF_ROOT/build-bench}
+before=${BENCH_BEFORE:-}
+systems="ringfwd dpdk"
+if [ -n "$before" ]; then
+	[ -x "$before" ] || { rf_log "BENCH_BEFORE=$before: not an executable"; exit 2; }
+	systems="ringfwd before dpdk"
+fi
 
 [ "$(id -u)" = 0 ] || { rf_log "needs root (hugepages, packages)"; exit 1; }
 
@@ -150,8 +175,8 @@ contention() { # SECONDS
 }
 
 run_one() {
-	local sys=$1 sc=$2 size=$3 peer_mode dut_mode peer_key dut_key
-	local peer_args=() dut_args=() t0 t1 a b cpp=nan idle=nan busy
+	local sys=$1 sc=$2 size=$3 peer_mode dut_mode peer_key dut_key bin=$ringfwd
+	local peer_args=() dut_args=() t0 t1 a b cpp=nan idle=nan busy pcpp
 	case $sc in
 	rx)
 		peer_mode=txonly dut_mode=rxonly peer_key=TX-packets: dut_key=RX-packets:
@@ -167,9 +192,10 @@ run_one() {
 		;;
 	esac
 	rm -f "$out/rf.json"
-	peer_start "$peer_mode" "${peer_args[@]}" || return 1
-	if [ "$sys" = ringfwd ]; then
-		start_nice dut "$ringfwd" -l 0,1 --main-lcore 0 "${rf_mem[@]}" --file-prefix "$dut_prefix" \
+	peer_start "$peer_mode" "${peer_args[@]}" --record-core-cycles || return 1
+	[ "$sys" = before ] && bin=$before
+	if [ "$sys" != dpdk ]; then
+		start_nice dut "$bin" -l 0,1 --main-lcore 0 "${rf_mem[@]}" --file-prefix "$dut_prefix" \
 			--vdev "net_virtio_user0,path=$out/vhost.sock" -- \
 			--forward-mode="$dut_mode" "${dut_args[@]}" --nb-cores=1 --stats-period=1 \
 			--stats-json="$out/rf.json" --record-burst-stats
@@ -180,7 +206,7 @@ run_one() {
 		start_nice dut dpdk-testpmd -l 0,1 --main-lcore 0 "${dp_mem[@]}" --no-pci \
 			--file-prefix="$dut_prefix" --vdev "net_virtio_user0,path=$out/vhost.sock" -- \
 			--forward-mode="$dut_mode" "${dut_args[@]}" --auto-start --stats-period 1 \
-			--nb-cores=1 --total-num-mbufs=16384 --record-core-cycles
+			--nb-cores=1 --total-num-mbufs=16384 --record-core-cycles --record-burst-stats
 		wait_for "$out/dut.log" "Rx-pps" 30 || { stop dut; stop peer; return 1; }
 	fi
 	sleep "$warmup"
@@ -192,7 +218,7 @@ run_one() {
 	sleep 0.2 # the timestamping filters write their last lines
 	b=$(counter_rate "$out/peer.log" "$peer_key" "$t0" "$t1")
 	a=$(counter_rate "$out/dut.log" "$dut_key" "$t0" "$t1")
-	if [ "$sys" = ringfwd ] && [ -s "$out/rf.json" ]; then
+	if [ "$sys" != dpdk ] && [ -s "$out/rf.json" ]; then
 		read -r cpp idle < <(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -202,17 +228,21 @@ n = sum(h.values())
 print("%.1f %.4f" % (d["busy_cycles_per_packet"], h.get("0", 0) / n if n else float("nan")))
 ' "$out/rf.json" "$sc")
 	fi
-	if [ "$sys" = dpdk ]; then
-		# testpmd --record-core-cycles: "CPU cycles/packet=N (busy cycles=..."
-		# in the totals it prints on exit, also whole run, warm-up included.
-		cpp=$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' "$out/dut.log" | tail -n 1)
-		cpp=$(awk -v c="${cpp:-nan}" 'BEGIN { if (c == "nan") print c; else printf "%.1f", c }')
-	fi
+	# testpmd --record-core-cycles: "CPU cycles/packet=N (busy cycles=..."
+	# in the totals it prints on exit, also whole run, warm-up included.
+	[ "$sys" = dpdk ] && cpp=$(testpmd_cpp "$out/dut.log")
+	pcpp=$(testpmd_cpp "$out/peer.log")
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		cp "$out/dut.log" "$out/$sc-$size-$sys-$(date +%s).dut.log"
 		cp "$out/peer.log" "$out/$sc-$size-$sys-$(date +%s).peer.log"
 	fi
-	echo "${b:-nan} ${a:-nan} ${cpp:-nan} ${idle:-nan} ${busy:-nan}"
+	echo "${b:-nan} ${a:-nan} ${cpp:-nan} ${idle:-nan} ${busy:-nan} ${pcpp:-nan}"
+}
+
+testpmd_cpp() { # LOG
+	local c
+	c=$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\).*/\1/p' "$1" | tail -n 1)
+	awk -v c="${c:-nan}" 'BEGIN { if (c == "nan") print c; else printf "%.1f", c }'
 }
 
 # 4. The machine.
@@ -223,38 +253,40 @@ kernel=$(uname -r)
 dpdk_ver=$(dpkg-query -W -f '${Version}' dpdk-dev 2>/dev/null)
 rf_ver=$(git -C "$RF_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
 
-bench_lock
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 t_start=$(date +%s)
-rf_log "$scenarios x sizes $sizes x $pairs pairs (ringfwd, DPDK), warm-up ${warmup}s, window ${window}s"
+rf_log "$scenarios x sizes $sizes x $pairs pairs ($systems), warm-up ${warmup}s, window ${window}s"
 rf_log "load average at start: $load_start"
 
 runs=$res_dir/runs.tsv
-printf 'scenario\tsize\tsystem\tpair\tpeer_mpps\tdut_mpps\tbusy_cycles_per_packet\tidle_poll_share\tother_runnable\n' >"$runs"
-printf '%-4s %5s %-8s %4s %10s %10s %8s %6s %6s\n' scen size system pair "peer Mpps" "DUT Mpps" cyc/pkt idle others
+printf 'scenario\tsize\tsystem\tpair\tpeer_mpps\tdut_mpps\tbusy_cycles_per_packet\tidle_poll_share\tother_runnable\tpeer_cycles_per_packet\n' >"$runs"
+printf '%-4s %5s %-8s %4s %10s %10s %8s %6s %6s %9s\n' scen size system pair "peer Mpps" "DUT Mpps" cyc/pkt idle others "peer cyc"
 for sc in $scenarios; do
 	for size in $sizes; do
+		bench_lock # one row at a time: the others get the cores in between
 		for p in $(seq 1 "$pairs"); do
-			for sys in ringfwd dpdk; do
-				r=$(run_one "$sys" "$sc" "$size") || { rf_log "$sc $size $sys pair $p failed"; r="nan nan nan nan nan"; }
-				read -r b a cpp idle busy <<<"$r"
-				printf '%-4s %5s %-8s %4s %10s %10s %8s %6s %6s\n' "$sc" "$size" "$sys" "$p" "$b" "$a" "$cpp" "$idle" "$busy"
-				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sc" "$size" "$sys" "$p" "$b" "$a" "$cpp" "$idle" "$busy" >>"$runs"
+			for sys in $systems; do
+				r=$(run_one "$sys" "$sc" "$size") || { rf_log "$sc $size $sys pair $p failed"; r="nan nan nan nan nan nan"; }
+				read -r b a cpp idle busy pcpp <<<"$r"
+				printf '%-4s %5s %-8s %4s %10s %10s %8s %6s %6s %9s\n' "$sc" "$size" "$sys" "$p" "$b" "$a" "$cpp" "$idle" "$busy" "$pcpp"
+				printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sc" "$size" "$sys" "$p" "$b" "$a" "$cpp" "$idle" "$busy" "$pcpp" >>"$runs"
 			done
 		done
+		bench_unlock
 	done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 t_end=$(date +%s)
-flock -u 9
 
 # 5. Summary: results.json, results.md, plot.dat, then the plot.
-python3 - "$runs" "$res_dir" <<EOF
+noisy_others=${BENCH_NOISY_OTHERS:-0.5}
+python3 - "$runs" "$res_dir" "$systems" <<EOF
 import json, math, statistics, sys
-runs_path, out = sys.argv[1], sys.argv[2]
+runs_path, out, systems = sys.argv[1], sys.argv[2], sys.argv[3].split()
 meta = {
     "date_utc": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
     "ringfwd_version": "$rf_ver",
+    "before": "$before",
     "machine": {"cpu": "$cpu", "cpu_mhz": "$mhz", "cores": $cores, "kernel": "$kernel",
                 "dpdk": "$dpdk_ver", "memory": "$mem", "memory_detail": "$mem_desc"},
     "load_average_start": "$load_start", "load_average_end": "$load_end",
@@ -264,7 +296,9 @@ meta = {
     "nice": $bench_nice,
     "other_runnable": "mean runnable tasks besides the peer's and DUT's pollers during a window",
     "headline": "Mpps counted by the peer (testpmd net_vhost): Tx in rx, Rx in tx and fwd",
+    "verdict": "settled: ringfwd and DPDK ranges disjoint and median other runnable < %.1f; else noisy" % $noisy_others,
 }
+NOISY_OTHERS = $noisy_others
 rows = [l.rstrip("\n").split("\t") for l in open(runs_path)][1:]
 def num(v):
     try:
@@ -277,6 +311,8 @@ def stat(vals):
     if not v:
         return None
     return {"median": statistics.median(v), "min": min(v), "max": max(v), "n": len(v)}
+def med(s):
+    return s["median"] if s else None
 order = []
 for r in rows:
     k = (r[0], int(r[1]))
@@ -285,21 +321,38 @@ for r in rows:
 summary = []
 for sc, size in order:
     e = {"scenario": sc, "size": size}
-    for sys_ in ("ringfwd", "dpdk"):
+    for sys_ in systems:
         sel = [r for r in rows if r[0] == sc and int(r[1]) == size and r[2] == sys_]
         e[sys_] = {"peer_mpps": stat([num(r[4]) for r in sel]),
                    "dut_mpps": stat([num(r[5]) for r in sel]),
                    "runs": [{"pair": int(r[3]), "peer_mpps": num(r[4]), "dut_mpps": num(r[5]),
                              "busy_cycles_per_packet": num(r[6]), "idle_poll_share": num(r[7]),
-                             "other_runnable": num(r[8])}
+                             "other_runnable": num(r[8]), "peer_cycles_per_packet": num(r[9])}
                             for r in sel]}
         m = e[sys_]["peer_mpps"]
         e[sys_]["gbps_median"] = m["median"] * size * 8 / 1000 if m else None
-    for sys_ in ("ringfwd", "dpdk"):
-        e[sys_]["busy_cycles_per_packet"] = stat([num(r["busy_cycles_per_packet"]) for r in e[sys_]["runs"]])
-    e["ringfwd"]["idle_poll_share"] = stat([num(r["idle_poll_share"]) for r in e["ringfwd"]["runs"]])
-    a, b = e["ringfwd"]["peer_mpps"], e["dpdk"]["peer_mpps"]
-    e["ratio"] = a["median"] / b["median"] if a and b and b["median"] > 0 else None
+        for k in ("busy_cycles_per_packet", "peer_cycles_per_packet", "other_runnable"):
+            e[sys_][k] = stat([x[k] for x in e[sys_]["runs"]])
+        if sys_ != "dpdk":
+            e[sys_]["idle_poll_share"] = stat([x["idle_poll_share"] for x in e[sys_]["runs"]])
+    d = e["dpdk"]["peer_mpps"]
+    for sys_ in systems:
+        if sys_ == "dpdk":
+            continue
+        a = e[sys_]["peer_mpps"]
+        key = "ratio" if sys_ == "ringfwd" else "ratio_" + sys_
+        e[key] = a["median"] / d["median"] if a and d and d["median"] > 0 else None
+    # The verdict compares ringfwd with DPDK (before is for the commit message).
+    a = e["ringfwd"]["peer_mpps"]
+    why = []
+    if a is None or d is None or a["n"] < 2 or d["n"] < 2:
+        why.append("fewer than 2 runs each")
+    elif a["min"] <= d["max"] and d["min"] <= a["max"]:
+        why.append("ranges overlap")
+    oth = [x for s_ in systems for x in [med(e[s_]["other_runnable"])] if x is not None]
+    if oth and max(oth) >= NOISY_OTHERS:
+        why.append("others ran (%.1f)" % max(oth))
+    e["verdict"] = "settled" if not why else "noisy: " + ", ".join(why)
     summary.append(e)
 json.dump({"meta": meta, "results": summary}, open(out + "/results.json", "w"), indent=2)
 
@@ -307,32 +360,45 @@ def f(x, p=2):
     return "-" if x is None else "%.*f" % (p, x)
 def mm(s, p=2):
     return "-" if s is None else "%s (%s..%s)" % (f(s["median"], p), f(s["min"], p), f(s["max"], p))
-hdr = ["scenario", "frame B", "ringfwd Mpps", "DPDK Mpps", "ratio", "ringfwd Gbit/s", "DPDK Gbit/s",
-       "ringfwd DUT Mpps", "DPDK DUT Mpps", "ringfwd cyc/pkt", "DPDK cyc/pkt", "ringfwd idle polls", "others"]
+names = {"ringfwd": "ringfwd", "before": "before", "dpdk": "DPDK"}
+hdr = ["scenario", "frame B"] + ["%s Mpps" % names[s_] for s_ in systems] + ["ratio"]
+if "before" in systems:
+    hdr.append("before ratio")
+hdr += ["ringfwd Gbit/s", "DPDK Gbit/s"]
+hdr += ["%s DUT Mpps" % names[s_] for s_ in systems]
+hdr += ["%s cyc/pkt" % names[s_] for s_ in systems]
+hdr += ["peer cyc/pkt vs %s" % names[s_] for s_ in systems]
+hdr += ["ringfwd idle polls", "others", "verdict"]
 tab = []
 for e in summary:
-    r, d = e["ringfwd"], e["dpdk"]
-    idle = r["idle_poll_share"]
-    tab.append([e["scenario"], str(e["size"]), mm(r["peer_mpps"]), mm(d["peer_mpps"]), f(e["ratio"]),
-                f(r["gbps_median"]), f(d["gbps_median"]), f(r["dut_mpps"] and r["dut_mpps"]["median"]),
-                f(d["dut_mpps"] and d["dut_mpps"]["median"]),
-                f(r["busy_cycles_per_packet"] and r["busy_cycles_per_packet"]["median"], 0),
-                f(d["busy_cycles_per_packet"] and d["busy_cycles_per_packet"]["median"], 0),
-                "-" if idle is None else "%.0f%%" % (100 * idle["median"]),
-                "%s/%s" % tuple(f(stat([x["other_runnable"] for x in e[k]["runs"]]) and stat([x["other_runnable"] for x in e[k]["runs"]])["median"], 1) for k in ("ringfwd", "dpdk"))])
+    t = [e["scenario"], str(e["size"])] + [mm(e[s_]["peer_mpps"]) for s_ in systems] + [f(e["ratio"])]
+    if "before" in systems:
+        t.append(f(e["ratio_before"]))
+    t += [f(e["ringfwd"]["gbps_median"]), f(e["dpdk"]["gbps_median"])]
+    t += [f(med(e[s_]["dut_mpps"])) for s_ in systems]
+    t += [f(med(e[s_]["busy_cycles_per_packet"]), 0) for s_ in systems]
+    t += [f(med(e[s_]["peer_cycles_per_packet"]), 0) for s_ in systems]
+    idle = e["ringfwd"]["idle_poll_share"]
+    t.append("-" if idle is None else "%.0f%%" % (100 * idle["median"]))
+    t.append("/".join(f(med(e[s_]["other_runnable"]), 1) for s_ in systems))
+    t.append(e["verdict"])
+    tab.append(t)
 md = []
 md.append("# ringfwd vs DPDK net_virtio_user, " + meta["date_utc"])
 md.append("")
 mc = meta["machine"]
 md.append("- machine: %s (%s MHz), %d cores, kernel %s, DPDK %s" % (mc["cpu"], mc["cpu_mhz"], mc["cores"], mc["kernel"], mc["dpdk"]))
 md.append("- memory: " + mc["memory_detail"])
-md.append("- ringfwd %s; %d pairs (ringfwd, DPDK alternating), warm-up %d s, window %d s, %d s in all"
-          % (meta["ringfwd_version"], meta["pairs"], meta["warmup_s"], meta["window_s"], meta["duration_s"]))
+md.append("- ringfwd %s; %d pairs (%s alternating), warm-up %d s, window %d s, %d s in all"
+          % (meta["ringfwd_version"], meta["pairs"], ", ".join(names[s_] for s_ in systems), meta["warmup_s"], meta["window_s"], meta["duration_s"]))
+if meta["before"]:
+    md.append("- before: " + meta["before"])
 md.append("- load average (1, 5, 15 min): %s at start, %s at end" % (meta["load_average_start"], meta["load_average_end"]))
 md.append("- Mpps: median (min..max) of the pairs, counted by the peer; ratio = ringfwd/DPDK medians")
 md.append("- Gbit/s: " + meta["gbps"])
-md.append("- others: mean runnable tasks besides our two pollers during the windows, ringfwd/DPDK (other work on the 2 cores)")
-md.append("- cyc/pkt: busy TSC cycles per packet over the whole run (ringfwd: --stats-json; DPDK: testpmd --record-core-cycles); idle polls: RX polls that returned nothing (tx: TX bursts refused whole)")
+md.append("- others: median runnable tasks besides our two pollers during the windows, per system (other work on the 2 cores)")
+md.append("- cyc/pkt: busy TSC cycles per packet over the whole run (ringfwd: --stats-json; DPDK: testpmd --record-core-cycles); peer cyc/pkt: the peer's own (--record-core-cycles) against each DUT; idle polls: RX polls that returned nothing (tx: TX bursts refused whole)")
+md.append("- verdict: " + meta["verdict"])
 md.append("")
 md.append("| " + " | ".join(hdr) + " |")
 md.append("|" + "|".join("---" for _ in hdr) + "|")
