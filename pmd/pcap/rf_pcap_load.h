@@ -4,7 +4,7 @@
  * nanosecond magic) and pcapng, from a file or from memory, and checks every
  * header field against what the file itself declared before using it.
  *
- * A capture is untrusted input (DESIGN.md, "Trust"). The loader never reads
+ * A capture is untrusted input. The loader never reads
  * past what it was given, never allocates more than it must to hold one
  * record (at most RF_PCAP_MAX_SNAPLEN bytes plus a block's options), and
  * always ends: every step consumes input or stops.

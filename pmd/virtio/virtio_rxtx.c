@@ -3,7 +3,7 @@
  * virtio-net data path over split virtqueues (virtio 1.x §2.7, §5.1.6):
  * queue creation and release, and the RX/TX burst functions.
  *
- * The device is not trusted (DESIGN.md "Trust"): every used entry is checked
+ * The device is not trusted: every used entry is checked
  * against what this side posted before anything it says is used. A device
  * that breaks the protocol gets its queue marked broken; the queue then stops
  * (bursts return 0) until the control path releases it.

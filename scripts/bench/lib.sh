@@ -117,7 +117,7 @@ wait_for() { # FILE REGEX SECONDS
 
 # peer_start MODE [testpmd option...]: the net_vhost server, both its lcores on
 # core 0 (the main one only prints), plain memory: only the driver side shares
-# its memory, so the peer needs no hugepages (PEERS.md). PEER_START=start_ts
+# its memory, so the peer needs no hugepages. PEER_START=start_ts
 # timestamps its lines.
 peer_start() {
 	local mode=$1 _

@@ -34,11 +34,14 @@ same "$RF_TMP/replay_out.pcap" replay_pcap
 [ "$(rp_json replay_pcap 'd["sent"]')" = 4 ] || rf_fail "replay_pcap: sent is not 4"
 [ "$(rp_json replay_pcap 'd["oversize"]["packets"]')" = 0 ] || rf_fail "replay_pcap: oversize counted"
 
-# ringfwd: forward from rx_pcap to tx_pcap until the file is done, then SIGINT.
+# ringfwd: forward from rx_pcap until the file is done, then SIGINT. With
+# NS set, inside that namespace (ip netns exec execs ringfwd itself, so $! is
+# ringfwd's PID; a shell function in the background would be a subshell).
 fwd_run() { # name devargs
-	local name=$1 pid
+	local name=$1 pid pre=()
+	[ -n "${NS:-}" ] && pre=(ip netns exec "$NS")
 	# shellcheck disable=SC2046
-	"$RINGFWD" -l 0,1 --main-lcore 0 $(rp_mem_args) --file-prefix "rfbig-$name-$$" \
+	"${pre[@]}" "$RINGFWD" -l 0,1 --main-lcore 0 $(rp_mem_args) --file-prefix "rfbig-$name-$$" \
 		--vdev "$2" -- --forward-mode=io --stats-json="$RF_TMP/$name.json" \
 		>"$RF_TMP/$name.log" 2>&1 &
 	pid=$!
@@ -81,23 +84,7 @@ grep -q "^Oversize: 3 packets (407680 bytes) not sent: longer than port 0 can ca
 [ "$(rp_json replay_lo 'd["capture"]["packets"]')" = 4 ] || rf_fail "replay_lo: capture is not 4 packets"
 echo "ok: replay_lo: 3 oversize frames reported and not sent, 1 sent"
 
-fwd_run_ns() { # name devargs
-	local name=$1 pid
-	# shellcheck disable=SC2046
-	# Not through inns: a function in the background is a subshell, and $! would be its PID.
-	ip netns exec "$ns" "$RINGFWD" -l 0,1 --main-lcore 0 $(rp_mem_args) --file-prefix "rfbig-$name-$$" \
-		--vdev "$2" -- --forward-mode=io --stats-json="$RF_TMP/$name.json" \
-		>"$RF_TMP/$name.log" 2>&1 &
-	pid=$!
-	rf_track "$pid"
-	rf_wait_log "$RF_TMP/$name.log" "RX port 0 queue 0" 30
-	sleep 2
-	kill -INT "$pid"
-	for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; rf_fail "$name: still running 30 s after SIGINT"; }
-	wait "$pid" || rf_fail "$name: ringfwd exit $?"
-}
-fwd_run_ns fwd_lo "net_pcap0,rx_pcap=$big,tx_iface=lo"
+NS=$ns fwd_run fwd_lo "net_pcap0,rx_pcap=$big,tx_iface=lo"
 grep -q "TX-oversize: 3$" "$RF_TMP/fwd_lo.log" || rf_fail "fwd_lo: the final table does not show TX-oversize: 3"
 [ "$(fwd_json fwd_lo 'd["ports"][0]["tx_oversize"]')" = 3 ] || rf_fail "fwd_lo: JSON tx_oversize is not 3"
 [ "$(fwd_json fwd_lo 'd["ports"][0]["tx_errors"]')" = 0 ] || rf_fail "fwd_lo: oversize counted as errors"
