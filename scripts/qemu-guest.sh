@@ -267,9 +267,11 @@ fi
 (cd "$run" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$tmp/run.cpio" || exit 125
 cat "$image/initrd.cpio" "$tmp/run.cpio" >"$tmp/initrd" || exit 125
 
-# QEMU's command line.
+# QEMU's command line. The uncompressed kernel boots faster, if there is one.
+kernel=$image/vmlinuz
+[ -f "$image/vmlinux" ] && kernel=$image/vmlinux
 args=(-nodefaults -no-user-config -accel tcg -cpu max -smp "$smp" -display none -no-reboot
-	-kernel "$image/vmlinuz" -initrd "$tmp/initrd"
+	-kernel "$kernel" -initrd "$tmp/initrd"
 	-chardev "file,id=rfcon,path=$out/console.log" -serial chardev:rfcon
 	-chardev "file,id=rfres,path=$out/result.raw" -serial chardev:rfres)
 cmdline="console=ttyS0 rdinit=/init panic=-1 quiet mitigations=off"
