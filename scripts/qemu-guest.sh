@@ -346,11 +346,11 @@ fi
 t1=$(date +%s.%N)
 [ -n "$tail_pid" ] && { kill "$tail_pid" 2>/dev/null; wait "$tail_pid" 2>/dev/null; }
 
-# The result: a base64 tar between two marker lines on the second serial port.
+# The result: a base64 gzipped tar between two marker lines on the second serial port.
 mkdir -p "$out/files"
 if [ -s "$out/result.raw" ]; then
 	sed -n '/^RF-RESULT-BEGIN/,/^RF-RESULT-END/{/^RF-RESULT-/d;p}' "$out/result.raw" |
-		base64 -d 2>/dev/null | tar -x -C "$out" 2>/dev/null
+		base64 -d 2>/dev/null | tar -xz -C "$out" 2>/dev/null
 fi
 rm -f "$out/result.raw"
 [ -f "$out/stdout" ] && cat "$out/stdout"
