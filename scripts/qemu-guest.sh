@@ -31,8 +31,8 @@
 #       --add SRC[:DEST]   copy a host file or directory into the guest (DEST
 #                          defaults to /root/NAME); an ELF program brings the
 #                          shared libraries it links
-# NICs (NIC k is at PCI address 0000:00:1k.0, k = 0..9, unless PROPS set addr;
-# the guest sees RF_NIC0, RF_NIC1... and RF_NICS, the list):
+# NICs (NIC k is at PCI address 0000:00:1k.0, k = 0..9, unless PROPS set
+# addr=SLOT[.FN]; the guest sees RF_NIC0, RF_NIC1... and RF_NICS, the list):
 #       --nic MODEL[,PROPS]  e1000, e1000e, virtio-net-pci... with QEMU
 #                          device properties (mac=..., mq=on...)
 #       --netdev SPEC      the back-end of the last --nic (default: none):
@@ -165,6 +165,20 @@ for k in "${!nic_models[@]}"; do
 	[ -z "${nic_dumps[k]}" ] || [ -n "$spec" ] ||
 		die "--dump ${nic_dumps[k]}: NIC $k has no --netdev to capture on"
 done
+# Where each NIC sits: 0000:00:1k.0, or the slot[.function] of its addr=.
+nic_bdfs=()
+for k in "${!nic_models[@]}"; do
+	addr=$(echo ",${nic_models[k]}," | sed -n 's/.*,addr=\([^,]*\),.*/\1/p')
+	if [ -z "$addr" ]; then
+		nic_bdfs+=("0000:00:1$k.0")
+		continue
+	fi
+	slot=${addr%%.*} fn=0
+	case $addr in *.*) fn=${addr#*.} ;; esac
+	slot=${slot#0x}
+	case $slot$fn in *[!0-9a-fA-F]* | "") die "--nic ${nic_models[k]}: addr=$addr is not slot[.function]" ;; esac
+	nic_bdfs+=("$(printf '0000:00:%02x.%x' "$((16#$slot))" "$((16#$fn))")")
+done
 [ -z "$netns" ] || [ -e "/run/netns/$netns" ] || die "--netns $netns: no such network namespace (ip netns add $netns)"
 [ -z "$cpus" ] || taskset -c "$cpus" true 2>/dev/null || die "--cpus $cpus: not CPUs this process may use"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
@@ -231,15 +245,14 @@ mkdir -p "$run/run/rf" "$run/root"
 	for a in "$@"; do printf " '%s'" "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"; done
 	echo
 } >"$run/run/rf/cmd"
-nics=""
-for k in "${!nic_models[@]}"; do nics="$nics 0000:00:1$k.0"; done
+nics="${nic_bdfs[*]}"
 {
 	echo "RF_MODULES='$(
 		IFS=,
 		echo "${mods[*]}"
 	)'"
 	echo "RF_HUGEPAGES=$hugepages"
-	echo "RF_NICS='${nics# }'"
+	echo "RF_NICS='$nics'"
 	echo "export RF_NICS"
 	k=0
 	for n in $nics; do
@@ -267,9 +280,11 @@ fi
 (cd "$run" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$tmp/run.cpio" || exit 125
 cat "$image/initrd.cpio" "$tmp/run.cpio" >"$tmp/initrd" || exit 125
 
-# QEMU's command line.
+# QEMU's command line. The uncompressed kernel boots faster, if there is one.
+kernel=$image/vmlinuz
+[ -f "$image/vmlinux" ] && kernel=$image/vmlinux
 args=(-nodefaults -no-user-config -accel tcg -cpu max -smp "$smp" -display none -no-reboot
-	-kernel "$image/vmlinuz" -initrd "$tmp/initrd"
+	-kernel "$kernel" -initrd "$tmp/initrd"
 	-chardev "file,id=rfcon,path=$out/console.log" -serial chardev:rfcon
 	-chardev "file,id=rfres,path=$out/result.raw" -serial chardev:rfres)
 cmdline="console=ttyS0 rdinit=/init panic=-1 quiet mitigations=off"
@@ -344,11 +359,11 @@ fi
 t1=$(date +%s.%N)
 [ -n "$tail_pid" ] && { kill "$tail_pid" 2>/dev/null; wait "$tail_pid" 2>/dev/null; }
 
-# The result: a base64 tar between two marker lines on the second serial port.
+# The result: a base64 gzipped tar between two marker lines on the second serial port.
 mkdir -p "$out/files"
 if [ -s "$out/result.raw" ]; then
 	sed -n '/^RF-RESULT-BEGIN/,/^RF-RESULT-END/{/^RF-RESULT-/d;p}' "$out/result.raw" |
-		base64 -d 2>/dev/null | tar -x -C "$out" 2>/dev/null
+		base64 -d 2>/dev/null | tar -xz -C "$out" 2>/dev/null
 fi
 rm -f "$out/result.raw"
 [ -f "$out/stdout" ] && cat "$out/stdout"

@@ -3,7 +3,7 @@
 #
 # It mounts the kernel file systems, loads the modules asked for, runs the
 # one command in /run/rf/cmd with /root as its directory, and sends back, on
-# the second serial port (ttyS1), a base64 tar of /run/rf/result: the
+# the second serial port (ttyS1), a base64 gzipped tar of /run/rf/result: the
 # command's status, stdout, stderr, timings, and everything it wrote under
 # /out. Then it powers the machine off. The console (ttyS0) carries the
 # kernel log and a copy of the command's output.
@@ -37,7 +37,7 @@ finish() {
 	stty -F /dev/ttyS1 raw -echo 2>/dev/null
 	{
 		echo RF-RESULT-BEGIN
-		tar -c -C "$res" . | base64
+		tar -cz -C "$res" . | base64
 		echo RF-RESULT-END
 	} >/dev/ttyS1
 	poweroff -f

@@ -14,9 +14,10 @@ RF_PACKAGES=(meson ninja-build pkg-config gcc clang libc6-dev libnuma-dev libcmo
 # kernel's own tools as peers, and DPDK's AF_PACKET driver as the yardstick.
 RF_PACKAGES+=(iputils-ping iperf3 ethtool tcpreplay librte-net-af-packet23)
 # QEMU guests (scripts/qemu-guest.sh, the qemu suite): QEMU, and what the
-# guest image is made of and with. The guest's kernel package is downloaded,
-# not installed: rf_qemu_prepare.
-RF_PACKAGES+=(qemu-system-x86 busybox-static cpio kmod)
+# guest image is made of and with (lz4: the kernel, uncompressed, boots
+# faster). The guest's kernel package is downloaded, not installed:
+# rf_qemu_prepare.
+RF_PACKAGES+=(qemu-system-x86 busybox-static cpio kmod lz4)
 
 rf_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 

@@ -29,6 +29,7 @@ refuse --netdev dgram,local.type=unix,local.path=/x -- true
 refuse --nic virtio-net-pci --netdev vhost-user,path=$RF_TMP/s --dump $RF_TMP/d.pcap -- true
 refuse --nic virtio-net-pci --netdev vhost-user,queues=2 -- true
 refuse --nic e1000 --dump $RF_TMP/d.pcap -- true
+refuse --nic e1000,addr=slot3 -- true
 refuse --hugepages lots -- true
 refuse --hugepages 100 --mem 128 -- true
 refuse --smp 0 -- true
