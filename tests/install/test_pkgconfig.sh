@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
 # meson install into a scratch root, then build and run ext_app.c with only
 # `pkg-config --static ringfwd`: the installed libraries are usable as-is.
+# Also checks the rest of the layout a Debian user expects: the programs in
+# bin, their man pages in share/man/man1, their bash completion where
+# bash-completion looks, the headers under include/ringfwd.
 set -eu
 build=$1 src=$(dirname "$0")
 tmp=$(mktemp -d /tmp/rf-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 meson install -C "$build" --no-rebuild --destdir "$tmp/root" >"$tmp/install.log" 2>&1 ||
 	{ tail -20 "$tmp/install.log"; exit 1; }
+prefix=$(meson introspect "$build" --buildoptions |
+	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
+root=$tmp/root$prefix
+for f in bin/ringfwd bin/ringfwd-replay bin/ringfwd-devbind share/man/man1/ringfwd.1 \
+	share/man/man1/ringfwd-replay.1 share/bash-completion/completions/ringfwd \
+	share/bash-completion/completions/ringfwd-replay include/ringfwd/rf_ethdev.h; do
+	[ -s "$root/$f" ] || { echo "FAIL: $prefix/$f not installed"; exit 1; }
+done
+[ -x "$root/bin/ringfwd" ] || { echo "FAIL: $prefix/bin/ringfwd not executable"; exit 1; }
 pc=$(find "$tmp/root" -name ringfwd.pc | head -n 1)
 [ -n "$pc" ] || { echo "FAIL: no ringfwd.pc installed"; exit 1; }
 flags=$(PKG_CONFIG_SYSROOT_DIR="$tmp/root" PKG_CONFIG_PATH=$(dirname "$pc") \
