@@ -10,6 +10,9 @@ RF_PACKAGES=(meson ninja-build pkg-config gcc clang libc6-dev libnuma-dev libcmo
 	libpcap-dev libedit-dev libdpdk-dev dpdk dpdk-dev librte-net-vhost23
 	librte-net-virtio23 librte-net-pcap23 librte-mempool-ring23 python3 tshark tcpdump
 	util-linux iproute2)
+# net_af_xdp: libxdp/libbpf to build it, DPDK's net_af_xdp as its yardstick,
+# the kernel tools as peers (libxdp1 also ships the XDP program the tests attach as "foreign").
+RF_PACKAGES+=(libxdp-dev libbpf-dev librte-net-af-xdp23 iperf3 ethtool tcpreplay)
 
 rf_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
