@@ -2,6 +2,7 @@
 # net_af_xdp refuses what it cannot use with one clear line and exit status
 # 2, and leaves the interface as it was: no XDP program of ours, not
 # promiscuous, no AF_XDP socket. A program someone else attached stays.
+# shellcheck source=tests/integration/af_xdp/lib.sh
 . "$(dirname "$0")/lib.sh"
 rf_need_cmd setpriv
 
@@ -52,11 +53,14 @@ ip netns exec "$XDP_NS_M" "$RINGFWD" -l 0,1 --main-lcore 0 --no-huge -m 64 --log
 	>"$RF_TMP/foreign.out" 2>"$RF_TMP/foreign.err" </dev/null
 rc=$?
 [ "$rc" = 2 ] || rf_fail "foreign program: exit status $rc, expected 2"
-[ "$(wc -l <"$RF_TMP/foreign.err")" = 1 ] && grep -q 'already has an XDP program' "$RF_TMP/foreign.err" ||
+if [ "$(wc -l <"$RF_TMP/foreign.err")" != 1 ] || ! grep -q 'already has an XDP program' "$RF_TMP/foreign.err"; then
 	rf_fail "foreign program: '$(cat "$RF_TMP/foreign.err")'"
+fi
 echo "foreign_prog: $(cat "$RF_TMP/foreign.err")"
 after=$(ip -n "$XDP_NS_M" link show dev "$c" | grep -o 'prog/xdp id [0-9]*')
-[ -n "$before" ] && [ "$before" = "$after" ] || rf_fail "the foreign program changed: '$before' -> '$after'"
+if [ -z "$before" ] || [ "$before" != "$after" ]; then
+	rf_fail "the foreign program changed: '$before' -> '$after'"
+fi
 [ -z "$(ip netns exec "$XDP_NS_M" ss -H --xdp -a)" ] || rf_fail "an AF_XDP socket is left"
 ip -n "$XDP_NS_M" link set dev "$c" xdpgeneric off
 echo "PASS: bad input refused in one line each, interfaces left as they were"

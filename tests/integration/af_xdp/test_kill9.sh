@@ -2,6 +2,7 @@
 # kill -9 of ringfwd on AF_XDP ports: its XDP program goes with it (a BPF
 # link dies with its fd), so the next ringfwd on the same interfaces starts
 # and forwards.
+# shellcheck source=tests/integration/af_xdp/lib.sh
 . "$(dirname "$0")/lib.sh"
 rf_need_cmd ping
 
@@ -23,6 +24,7 @@ ping_ok() {
 xdp_ringfwd_start first "$XDP_NS_M" -l 0,1 --main-lcore 0 "${devs[@]}" -- --forward-mode=io
 ping_ok first
 ip -n "$XDP_NS_M" link show dev "$r1" | grep -q 'prog/xdp' || rf_fail "no XDP program while running"
+# shellcheck disable=SC2154 # set by xdp_ringfwd_start
 kill -KILL "$XDP_PID_first"
 wait "$XDP_PID_first" 2>/dev/null
 xdp_iface_clean "$XDP_NS_M" "$r1"

@@ -5,6 +5,7 @@
 # ringfwd (rxonly, --rxq=2, two forwarding lcores) must count exactly
 # 101 + 404 on queue 0's lcore and 202 + 808 on queue 1's: both lcores carry
 # traffic, and no flow is split between them.
+# shellcheck source=tests/integration/af_xdp/lib.sh
 . "$(dirname "$0")/lib.sh"
 rf_need_cmd python3
 rf_need_cmd taskset
@@ -20,8 +21,10 @@ ip netns exec "$XDP_NS_H" sh -c "echo 1 >/sys/class/net/$h/queues/tx-0/xps_cpus 
 
 xdp_ringfwd_start mq "$XDP_NS_M" -l 0@0,1@1,2@1 --main-lcore 0 \
 	--vdev "net_af_xdp0,iface=$r,queue_count=2" -- --forward-mode=rxonly --rxq=2 --txq=2 --nb-cores=2
-grep -q 'lcore 1: RX port 0 queue 0' "$RF_TMP/mq.log" && grep -q 'lcore 2: RX port 0 queue 1' "$RF_TMP/mq.log" ||
+if ! grep -q 'lcore 1: RX port 0 queue 0' "$RF_TMP/mq.log" ||
+	! grep -q 'lcore 2: RX port 0 queue 1' "$RF_TMP/mq.log"; then
 	rf_fail "ringfwd did not put the two queues on two lcores"
+fi
 
 send() { # CPU SPORT COUNT
 	ip netns exec "$XDP_NS_H" taskset -c "$1" python3 -c 'import socket,sys,time
@@ -43,7 +46,8 @@ grep -q 'none leaked' "$RF_TMP/mq.log" || rf_fail "ringfwd leaked mbufs"
 q0=$(xdp_json mq '[s["rx_packets"] for s in d["streams"] if s["rx_queue"] == 0][0]')
 q1=$(xdp_json mq '[s["rx_packets"] for s in d["streams"] if s["rx_queue"] == 1][0]')
 echo "queue 0 (lcore 1): $q0 frames, queue 1 (lcore 2): $q1 frames"
-[ "$q0" = 505 ] && [ "$q1" = 1010 ] ||
+if [ "$q0" != 505 ] || [ "$q1" != 1010 ]; then
 	rf_fail "expected 505 frames on queue 0 and 1010 on queue 1 (flows whole, by CPU), got $q0 and $q1"
+fi
 xdp_iface_clean "$XDP_NS_M" "$r"
 echo "PASS: two AF_XDP sockets, two lcores, every flow on one"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ringfwd-replay over AF_XDP into a veth: tcpdump on the other end captures
 # exactly the frames of the capture, byte for byte and in order.
+# shellcheck source=tests/integration/af_xdp/lib.sh
 . "$(dirname "$0")/lib.sh"
 REPLAY=${REPLAY:-}
 [ -x "$REPLAY" ] || rf_skip "REPLAY (the ringfwd-replay binary) not given"
