@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kill -9 of ringfwd on AF_XDP ports: its XDP program goes with it (a BPF
 # link dies with its fd), so the next ringfwd on the same interfaces starts
-# and forwards.
+# and forwards (the second time with the program given as xdp_prog=FILE).
 # shellcheck source=tests/integration/af_xdp/lib.sh
 . "$(dirname "$0")/lib.sh"
 rf_need_cmd ping
@@ -30,6 +30,10 @@ wait "$XDP_PID_first" 2>/dev/null
 xdp_iface_clean "$XDP_NS_M" "$r1"
 xdp_iface_clean "$XDP_NS_M" "$r2"
 
+# The second run names its program (xdp_prog=, the same object libxdp loads by default).
+prog=/usr/lib/x86_64-linux-gnu/bpf/xsk_def_xdp_prog.o
+[ -f "$prog" ] || prog=$(find /usr/lib /usr/share -name xsk_def_xdp_prog.o 2>/dev/null | head -1)
+devs=(--vdev "net_af_xdp0,iface=$r1,xdp_prog=$prog" --vdev "net_af_xdp1,iface=$r2,xdp_prog=$prog")
 xdp_ringfwd_start second "$XDP_NS_M" -l 0,1 --main-lcore 0 "${devs[@]}" -- --forward-mode=io
 ping_ok second
 xdp_ringfwd_stop second || rf_fail "the second ringfwd exited with status $?"
