@@ -18,6 +18,9 @@ RF_PACKAGES+=(iputils-ping iperf3 ethtool tcpreplay librte-net-af-packet23)
 # faster). The guest's kernel package is downloaded, not installed:
 # rf_qemu_prepare.
 RF_PACKAGES+=(qemu-system-x86 busybox-static cpio kmod lz4)
+# net_af_xdp: libxdp/libbpf to build it, DPDK's net_af_xdp as its yardstick,
+# the kernel tools as peers (libxdp1 also ships the XDP program the tests attach as "foreign").
+RF_PACKAGES+=(libxdp-dev libbpf-dev librte-net-af-xdp23)
 
 rf_log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 
