@@ -9,7 +9,7 @@ RF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RF_PACKAGES=(meson ninja-build pkg-config gcc clang libc6-dev libnuma-dev libcmocka-dev
 	libpcap-dev libedit-dev libxxhash-dev libdpdk-dev dpdk dpdk-dev librte-net-vhost23
 	librte-net-virtio23 librte-net-pcap23 librte-net-tap23 librte-mempool-ring23 python3 tshark tcpdump
-	util-linux iproute2 help2man)
+	util-linux iproute2 help2man bash-completion)
 # Kernel interfaces (tests/integration/kernel, scripts/bench/kernel.sh): the
 # kernel's own tools as peers, and DPDK's AF_PACKET driver as the yardstick.
 RF_PACKAGES+=(iputils-ping iperf3 ethtool tcpreplay librte-net-af-packet23)

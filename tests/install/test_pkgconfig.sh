@@ -14,9 +14,15 @@ prefix=$(meson introspect "$build" --buildoptions |
 	python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
 root=$tmp/root$prefix
 for f in bin/ringfwd bin/ringfwd-replay bin/ringfwd-devbind share/man/man1/ringfwd.1 \
-	share/man/man1/ringfwd-replay.1 share/bash-completion/completions/ringfwd \
-	share/bash-completion/completions/ringfwd-replay include/ringfwd/rf_ethdev.h; do
+	share/man/man1/ringfwd-replay.1 include/ringfwd/rf_ethdev.h; do
 	[ -s "$root/$f" ] || { echo "FAIL: $prefix/$f not installed"; exit 1; }
+done
+# Completion goes where bash-completion's pkg-config says (an absolute path
+# outside the prefix when the package is installed), else under the prefix.
+comp=$(pkg-config --variable=completionsdir bash-completion 2>/dev/null)
+[ -n "$comp" ] || comp=$prefix/share/bash-completion/completions
+for f in ringfwd ringfwd-replay; do
+	[ -s "$tmp/root$comp/$f" ] || { echo "FAIL: $comp/$f not installed"; exit 1; }
 done
 [ -x "$root/bin/ringfwd" ] || { echo "FAIL: $prefix/bin/ringfwd not executable"; exit 1; }
 pc=$(find "$tmp/root" -name ringfwd.pc | head -n 1)
