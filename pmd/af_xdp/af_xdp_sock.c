@@ -47,7 +47,8 @@ RF_PRINTF(3, 4) static int serr(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* libbpf and libxdp talk on stderr by default; their words go to our debug log. */
-static int lib_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int lib_print(enum libbpf_print_level level,
+							   const char *fmt, va_list ap)
 {
 	char buf[512];
 
@@ -58,7 +59,8 @@ static int lib_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static int xdp_lib_print(enum libxdp_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int xdp_lib_print(enum libxdp_print_level level,
+							       const char *fmt, va_list ap)
 {
 	return lib_print((enum libbpf_print_level)level, fmt, ap);
 }
