@@ -49,6 +49,7 @@
 
 #include "af_packet.h"
 #include "rf_ethdev_driver.h"
+#include "rf_ethdev_iface.h"
 #include "rf_log.h"
 
 #define AFP_DRIVER_NAME "net_af_packet"
@@ -109,48 +110,6 @@ static void st0(_Atomic uint64_t *c)
 }
 
 /* --- the interface, asked of the kernel in our network namespace --- */
-
-static int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
-{
-	memset(ifr, 0, sizeof(*ifr));
-	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	int rc = ioctl(fd, req, ifr) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
-static int if_flags(const char *ifname, short *flags)
-{
-	struct ifreq ifr;
-	int rc = if_ioctl(ifname, SIOCGIFFLAGS, &ifr);
-
-	if (rc == 0)
-		*flags = ifr.ifr_flags;
-	return rc;
-}
-
-/* Mb/s from ethtool, or 0 where the interface does not say. */
-static uint32_t if_speed(const char *ifname)
-{
-	struct ethtool_cmd cmd = {.cmd = ETHTOOL_GSET};
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (char *)&cmd;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	int rc = ioctl(fd, SIOCETHTOOL, &ifr);
-	close(fd);
-	if (rc < 0)
-		return 0;
-	uint32_t s = ethtool_cmd_speed(&cmd);
-	return s == (uint32_t)SPEED_UNKNOWN ? 0 : s;
-}
 
 /* --- control path --- */
 
@@ -409,7 +368,7 @@ static int afp_start(struct rf_eth_dev *eth)
 	uint32_t max_len = 0, flags = 0;
 	const char *what = "SIOCGIFMTU";
 	struct ifreq ifr;
-	int rc = if_ioctl(d->iface, SIOCGIFMTU, &ifr);
+	int rc = rf_eth_iface_ioctl(d->iface, SIOCGIFMTU, &ifr);
 
 	if (rc == 0)
 		max_len = (uint32_t)ifr.ifr_mtu + 14;
@@ -541,9 +500,10 @@ static int afp_link_update(struct rf_eth_dev *eth, struct rf_eth_link *link)
 	short flags = 0;
 
 	/* Up and running: administratively up with a carrier (for a veth: its peer is up). */
-	if (if_flags(d->iface, &flags) == 0 && (flags & IFF_UP) && (flags & IFF_RUNNING)) {
+	if (rf_eth_iface_flags(d->iface, &flags) == 0 && (flags & IFF_UP) &&
+	    (flags & IFF_RUNNING)) {
 		link->status = RF_ETH_LINK_UP;
-		link->speed_mbps = if_speed(d->iface);
+		link->speed_mbps = rf_eth_iface_speed(d->iface, NULL);
 		link->full_duplex = 1;
 	} else {
 		link->status = RF_ETH_LINK_DOWN;
@@ -636,7 +596,7 @@ static int afp_check_iface(struct afp_dev *d, char *err, size_t errlen)
 		     d->iface);
 		return -ENODEV;
 	}
-	if ((rc = if_flags(d->iface, &flags)) < 0) {
+	if ((rc = rf_eth_iface_flags(d->iface, &flags)) < 0) {
 		perr(err, errlen, "iface=%s: cannot read its flags: %s", d->iface, strerror(-rc));
 		return rc;
 	}
@@ -645,7 +605,7 @@ static int afp_check_iface(struct afp_dev *d, char *err, size_t errlen)
 		     d->iface, d->iface);
 		return -ENETDOWN;
 	}
-	if ((rc = if_ioctl(d->iface, SIOCGIFHWADDR, &ifr)) < 0) {
+	if ((rc = rf_eth_iface_ioctl(d->iface, SIOCGIFHWADDR, &ifr)) < 0) {
 		perr(err, errlen, "iface=%s: cannot read its MAC: %s", d->iface, strerror(-rc));
 		return rc;
 	}

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "af_xdp.h"
+#include "rf_ethdev_iface.h"
 #include "rf_log.h"
 #include "rf_mbuf.h"
 
@@ -56,39 +57,12 @@ RF_PRINTF(3, 4) static void perr(char *err, size_t errlen, const char *fmt, ...)
 
 /* --- the interface, through ioctls on a socket of our network namespace --- */
 
-static int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
-{
-	memset(ifr, 0, sizeof(*ifr));
-	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	int rc = ioctl(fd, req, ifr) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
-static int if_ethtool(const char *ifname, void *cmd)
-{
-	struct ifreq ifr;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = cmd;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	int rc = ioctl(fd, SIOCETHTOOL, &ifr) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
 /* Queues the interface has, for AF_XDP's bind (which wants both RX and TX). */
 static uint32_t if_queue_count(const char *ifname)
 {
 	struct ethtool_channels ch = {.cmd = ETHTOOL_GCHANNELS};
 
-	if (if_ethtool(ifname, &ch) < 0)
+	if (rf_eth_iface_ethtool(ifname, &ch) < 0)
 		return 1; /* a driver without channels has one queue */
 	uint32_t rx = ch.rx_count + ch.combined_count, tx = ch.tx_count + ch.combined_count;
 	uint32_t n = RF_MIN(rx, tx);
@@ -338,19 +312,15 @@ static int axdp_xstats_get(struct rf_eth_dev *eth, struct rf_eth_xstat *xs, unsi
 static int axdp_link_update(struct rf_eth_dev *eth, struct rf_eth_link *link)
 {
 	struct axdp_dev *d = axdp_dev(eth);
-	struct ifreq ifr;
-	struct ethtool_cmd cmd = {.cmd = ETHTOOL_GSET};
+	short flags;
+	bool full;
 
 	memset(link, 0, sizeof(*link));
-	if (if_ioctl(d->ifname, SIOCGIFFLAGS, &ifr) == 0)
-		link->status = (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING)
-				   ? RF_ETH_LINK_UP
-				   : RF_ETH_LINK_DOWN;
-	if (if_ethtool(d->ifname, &cmd) == 0) {
-		uint32_t speed = ethtool_cmd_speed(&cmd);
-		link->speed_mbps = speed == (uint32_t)SPEED_UNKNOWN ? 0 : speed;
-		link->full_duplex = cmd.duplex == DUPLEX_FULL;
-	}
+	if (rf_eth_iface_flags(d->ifname, &flags) == 0)
+		link->status =
+		    (flags & IFF_UP) && (flags & IFF_RUNNING) ? RF_ETH_LINK_UP : RF_ETH_LINK_DOWN;
+	link->speed_mbps = rf_eth_iface_speed(d->ifname, &full);
+	link->full_duplex = full;
 	return 0;
 }
 
@@ -405,7 +375,7 @@ static const struct rf_eth_dev_ops axdp_ops = {
 static int probe_iface(struct axdp_dev *d, char *err, size_t errlen)
 {
 	struct ifreq ifr;
-	int rc = if_ioctl(d->ifname, SIOCGIFINDEX, &ifr);
+	int rc = rf_eth_iface_ioctl(d->ifname, SIOCGIFINDEX, &ifr);
 
 	if (rc < 0) {
 		perr(err, errlen, "iface=%s: no such interface in this network namespace",
@@ -413,13 +383,14 @@ static int probe_iface(struct axdp_dev *d, char *err, size_t errlen)
 		return -ENODEV;
 	}
 	d->ifindex = ifr.ifr_ifindex;
-	if ((rc = if_ioctl(d->ifname, SIOCGIFHWADDR, &ifr)) < 0 ||
+	if ((rc = rf_eth_iface_ioctl(d->ifname, SIOCGIFHWADDR, &ifr)) < 0 ||
 	    ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
 		perr(err, errlen, "iface=%s: not an Ethernet interface", d->ifname);
 		return -ENOTSUP;
 	}
 	memcpy(d->eth.mac.addr_bytes, ifr.ifr_hwaddr.sa_data, RF_ETHER_ADDR_LEN);
-	if ((rc = if_ioctl(d->ifname, SIOCGIFFLAGS, &ifr)) < 0 || !(ifr.ifr_flags & IFF_UP)) {
+	if ((rc = rf_eth_iface_ioctl(d->ifname, SIOCGIFFLAGS, &ifr)) < 0 ||
+	    !(ifr.ifr_flags & IFF_UP)) {
 		perr(err, errlen, "iface=%s is down; bring it up first ('ip link set dev %s up')",
 		     d->ifname, d->ifname);
 		return -ENETDOWN;

@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "rf_ethdev_driver.h"
+#include "rf_ethdev_iface.h"
 #include "rf_log.h"
 #include "rf_pcap_load.h"
 
@@ -697,31 +698,6 @@ static int live_open(const char *key, const char *ifname, bool rx, bool in_only,
 	return 0;
 }
 
-/*
- * The interface's own address. Asked of the kernel through a socket, which
- * lives in our network namespace; sysfs shows the namespace it was mounted in.
- */
-static int iface_mac(const char *ifname, struct rf_ether_addr *mac)
-{
-	struct ifreq ifr;
-
-	if (strlen(ifname) >= sizeof(ifr.ifr_name))
-		return -ENAMETOOLONG;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, ifname, strlen(ifname));
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	int rc = ioctl(fd, SIOCGIFHWADDR, &ifr) < 0 ? -errno : 0;
-	close(fd);
-	if (rc < 0)
-		return rc;
-	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
-		return -ENOTSUP;
-	memcpy(mac->addr_bytes, ifr.ifr_hwaddr.sa_data, RF_ETHER_ADDR_LEN);
-	return 0;
-}
-
 struct pcap_src {
 	const char *key, *val;
 };
@@ -917,7 +893,7 @@ static int pcap_probe(const char *name, const struct rf_devargs *da, struct rf_e
 			goto fail;
 
 	/* Without phy_mac=1 the MAC stays zero: ethdev draws a random one. */
-	if (a.phy_mac && (rc = iface_mac(a.iface, &d->eth.mac)) < 0) {
+	if (a.phy_mac && (rc = rf_eth_iface_mac(a.iface, &d->eth.mac)) < 0) {
 		perr(lerr, sizeof(lerr), "phy_mac=1: cannot read the MAC of %s: %s", a.iface,
 		     strerror(-rc));
 		goto fail;
