@@ -4,9 +4,9 @@
  * sysfs methods live here (both are sysfs files: resourceN for the BARs,
  * config for config space); vfio-pci is in pci_vfio.c.
  *
- * Every open device is also on open_devs, so that exit() closes what a
- * program left open: the device is reset and stops bus mastering before the
- * process's memory goes back to the kernel (see rf_pci.h).
+ * Every open device is also on open_devs, so that an atexit handler closes
+ * what a program left open: the device is reset and stops bus mastering
+ * before the process's memory goes back to the kernel (see rf_pci.h).
  */
 #include <linux/pci_regs.h>
 #include <errno.h>

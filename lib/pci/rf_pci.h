@@ -7,9 +7,9 @@
  * devices decide the IOVA mode. A driver then opens a device: its BARs are
  * mapped, bus mastering is switched on, and with vfio-pci every memory
  * segment is mapped in the IOMMU at IOVA = VA. Closing a device, or the
- * process exiting through exit() with the device still open, resets it and
- * switches bus mastering off, so it stops DMA into memory that the next
- * process will reuse.
+ * process exiting normally (an atexit handler) with the device still open,
+ * resets it and switches bus mastering off, so it stops DMA into memory that
+ * the next process will reuse.
  *
  * Access methods, chosen per device from what it is bound to:
  *   vfio-pci         container + group; BARs and config space through VFIO
