@@ -83,27 +83,28 @@ int rf_pci_set_bus_master(const struct rf_pci_device *dev, bool on)
 	return on ? cmd_update(dev, PCI_COMMAND_MASTER, 0) : cmd_update(dev, 0, PCI_COMMAND_MASTER);
 }
 
-static int bar_check(const struct rf_pci_device *dev, unsigned bar, size_t len)
+/* A port I/O access of len bytes at off in an open BAR with a file to it: 0, or the error. */
+static int bar_check(const struct rf_pci_device *dev, unsigned bar, size_t len, off_t off)
 {
 	if (!dev->is_open || bar >= RF_PCI_MAX_BARS || dev->bar[bar].len == 0)
 		return -EINVAL;
 	if (len != 1 && len != 2 && len != 4)
 		return -EINVAL;
+	if (off < 0 || (uint64_t)off + len > dev->bar[bar].len)
+		return -ERANGE;
+	if (dev->bar[bar].fd < 0)
+		return -EBADF;
 	return 0;
 }
 
 int rf_pci_bar_read(const struct rf_pci_device *dev, unsigned bar, void *buf, size_t len, off_t off)
 {
-	const struct rf_pci_bar *b = &dev->bar[bar];
-	int ret = bar_check(dev, bar, len);
+	int ret = bar_check(dev, bar, len, off);
 	ssize_t n;
 
 	if (ret != 0)
 		return ret;
-	if (off < 0 || (uint64_t)off + len > b->len)
-		return -ERANGE;
-	if (b->fd < 0)
-		return -EBADF;
+	const struct rf_pci_bar *b = &dev->bar[bar];
 	n = pread(b->fd, buf, len, b->off + off);
 	if (n < 0)
 		return -errno;
@@ -113,16 +114,12 @@ int rf_pci_bar_read(const struct rf_pci_device *dev, unsigned bar, void *buf, si
 int rf_pci_bar_write(const struct rf_pci_device *dev, unsigned bar, const void *buf, size_t len,
 		     off_t off)
 {
-	const struct rf_pci_bar *b = &dev->bar[bar];
-	int ret = bar_check(dev, bar, len);
+	int ret = bar_check(dev, bar, len, off);
 	ssize_t n;
 
 	if (ret != 0)
 		return ret;
-	if (off < 0 || (uint64_t)off + len > b->len)
-		return -ERANGE;
-	if (b->fd < 0)
-		return -EBADF;
+	const struct rf_pci_bar *b = &dev->bar[bar];
 	n = pwrite(b->fd, buf, len, b->off + off);
 	if (n < 0)
 		return -errno;
