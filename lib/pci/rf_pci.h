@@ -49,7 +49,7 @@ enum rf_pci_access {
 
 struct rf_pci_bar {
 	uint64_t phys; /* bus address the BIOS/kernel assigned */
-	uint64_t len;  /* 0: the BAR is not implemented */
+	uint64_t len;  /* 0: the device has no such BAR */
 	bool io;       /* a port I/O BAR: pread/pwrite only, never mapped */
 	void *va;      /* (P) mapped MMIO while open; NULL if not mapped */
 	int fd;	       /* (P) resourceN or the VFIO device fd; -1 when closed */

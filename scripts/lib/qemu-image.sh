@@ -83,14 +83,14 @@ rf_qemu_module_closure() {
 		{ key = $1; sub(/:$/, "", key); line[base(key)] = $0; deps[base(key)] = "" 
 		  for (i = 2; i <= NF; i++) deps[base(key)] = deps[base(key)] " " base($i) }
 		END {
-			n = split(want, todo, " ")
+			n = split(want, stack, " ")
 			while (n > 0) {
-				m = todo[n--]
+				m = stack[n--]
 				if (m in seen) continue
 				if (!(m in line)) { print "missing " m > "/dev/stderr"; exit 1 }
 				seen[m] = 1; print line[m]
 				k = split(deps[m], d, " ")
-				for (i = 1; i <= k; i++) todo[++n] = d[i]
+				for (i = 1; i <= k; i++) stack[++n] = d[i]
 			}
 		}' "$dep"
 }
