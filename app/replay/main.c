@@ -202,9 +202,9 @@ static int run(struct rf_replay *r, const sigset_t *stop)
 		snprintf(err, sizeof(err), "cannot start lcore %u: %s", worker, strerror(-rc));
 		return rc;
 	}
-	/* Acquire: pairs with the worker's release of done; r->res is complete after it. */
 	bool stopping = false;
 
+	/* Acquire: pairs with the worker's release of done; r->res is complete after it. */
 	while (!atomic_load_explicit(&r->done, memory_order_acquire)) {
 		if (stopping) {
 			struct timespec tick = {0, 20 * 1000 * 1000};
